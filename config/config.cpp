@@ -1,0 +1,400 @@
+#include "config/config.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+extern char** environ;
+
+namespace strata::config {
+
+namespace {
+
+enum class kind : std::uint8_t { integer, number, text, choice };
+
+// One configuration key. `apply` stores a converted value; `show` reads it back for to_file().
+struct key_spec {
+  const char* name;
+  kind type;
+  const char* default_value;
+  const char* doc;
+  double min = 0;
+  double max = 0;
+  std::vector<std::string> choices = {};
+  std::function<void(config&, const std::string&, double)> apply;
+  std::function<std::string(const config&)> show;
+};
+
+std::string number_text(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const char* level_names[] = {"debug", "info", "warn", "error"};
+
+// The table of every key. Bounds say where they come from.
+const std::vector<key_spec>& table() {
+  static const std::vector<key_spec> specs = {
+      {"world.name",
+       kind::text,
+       "earth",
+       "A name for people; at most 64 bytes.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.world.name = s; },
+       [](const config& c) { return quoted(c.world.name); }},
+      {"world.voxel_level",
+       kind::integer,
+       "20",
+       "S2 level of a voxel column: 15 is about 240 m, 20 about 7.5 m, 25 about 0.25 m.",
+       0,
+       30,
+       {},
+       [](config& c, const std::string&, double v) { c.world.voxel_level = static_cast<int>(v); },
+       [](const config& c) { return std::to_string(c.world.voxel_level); }},
+      {"world.region_level",
+       kind::integer,
+       "12",
+       "S2 level of a region, the unit of ownership; 5 to 26 levels above voxel_level.",
+       0,
+       25,
+       {},
+       [](config& c, const std::string&, double v) { c.world.region_level = static_cast<int>(v); },
+       [](const config& c) { return std::to_string(c.world.region_level); }},
+      {"world.dz_m",
+       kind::number,
+       "2",
+       "Voxel height in metres.",
+       1e-6,
+       1e6,
+       {},
+       [](config& c, const std::string&, double v) { c.world.dz_m = v; },
+       [](const config& c) { return number_text(c.world.dz_m); }},
+      {"world.z_min_m",
+       kind::number,
+       "-11000",
+       "Altitude of the world's floor in metres (the Mariana Trench is at -10994 m).",
+       -1e7,
+       1e7,
+       {},
+       [](config& c, const std::string&, double v) { c.world.z_min_m = v; },
+       [](const config& c) { return number_text(c.world.z_min_m); }},
+      {"world.z_max_m",
+       kind::number,
+       "9000",
+       "Altitude of the world's ceiling in metres (Everest is 8849 m).",
+       -1e7,
+       1e7,
+       {},
+       [](config& c, const std::string&, double v) { c.world.z_max_m = v; },
+       [](const config& c) { return number_text(c.world.z_max_m); }},
+      {"node.data_dir",
+       kind::text,
+       "strata-data",
+       "Directory of the node's LMDB environment; created when missing.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.data_dir = s; },
+       [](const config& c) { return quoted(c.data_dir); }},
+      {"node.listen",
+       kind::text,
+       "127.0.0.1:7400",
+       "host:port the node serves clients on; port 0 picks a free port.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.listen = s; },
+       [](const config& c) { return quoted(c.listen); }},
+      {"log.level",
+       kind::choice,
+       "info",
+       "Least severe log line written: debug, info, warn, error.",
+       0,
+       0,
+       {"debug", "info", "warn", "error"},
+       [](config& c, const std::string&, double v) { c.log = static_cast<log_level>(v); },
+       [](const config& c) { return quoted(level_names[static_cast<int>(c.log)]); }},
+      {"limits.cover_regions_max",
+       kind::integer,
+       "1000000",
+       "Most regions one covering may list. A covering is held in memory at 8 bytes a region, so "
+       "the default bounds it to 8 MB; the upper bound keeps it under 1 GB.",
+       1,
+       1.25e8,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.cover_regions_max = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.cover_regions_max); }},
+  };
+  return specs;
+}
+
+const key_spec* find_key(const std::string& name) {
+  for (const key_spec& spec : table())
+    if (name == spec.name)
+      return &spec;
+  return nullptr;
+}
+
+std::string environment_name(const std::string& key) {
+  std::string name = "STRATA_";
+  for (char c : key)
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+  return name;
+}
+
+base::error invalid(const std::string& key, const std::string& origin, const std::string& why) {
+  return base::fail(base::errc::invalid_config, key + " (" + origin + "): " + why);
+}
+
+// A raw value and where it came from, for error messages.
+struct setting {
+  std::string text;
+  std::string origin;
+};
+
+// Converts `raw` to the key's type and stores it.
+base::status apply(const key_spec& spec, const setting& raw, config& into) {
+  const std::string& text = raw.text;
+  switch (spec.type) {
+    case kind::text:
+      spec.apply(into, text, 0);
+      return {};
+    case kind::choice:
+      for (std::size_t n = 0; n < spec.choices.size(); ++n) {
+        if (text == spec.choices[n]) {
+          spec.apply(into, text, static_cast<double>(n));
+          return {};
+        }
+      }
+      {
+        std::string allowed;
+        for (const std::string& choice : spec.choices)
+          allowed += (allowed.empty() ? "" : ", ") + choice;
+        return invalid(spec.name, raw.origin, "\"" + text + "\" is not one of " + allowed);
+      }
+    case kind::integer:
+    case kind::number: {
+      std::string digits;
+      for (char c : text)
+        if (c != '_')
+          digits += c;  // TOML allows 1_000_000
+      double value = 0;
+      const char* first = digits.data();
+      const char* last = first + digits.size();
+      if (!digits.empty() && *first == '+')
+        ++first;
+      std::from_chars_result parsed{};
+      if (spec.type == kind::integer) {
+        long long whole = 0;
+        parsed = std::from_chars(first, last, whole);
+        value = static_cast<double>(whole);
+      } else {
+        parsed = std::from_chars(first, last, value);
+      }
+      if (digits.empty() || parsed.ec != std::errc() || parsed.ptr != last)
+        return invalid(
+            spec.name, raw.origin,
+            "\"" + text + "\" is not " + (spec.type == kind::integer ? "an integer" : "a number"));
+      if (!std::isfinite(value) || value < spec.min || value > spec.max)
+        return invalid(
+            spec.name, raw.origin,
+            text + " is outside " + number_text(spec.min) + ".." + number_text(spec.max));
+      spec.apply(into, text, value);
+      return {};
+    }
+  }
+  return {};
+}
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string::npos)
+    return "";
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+// Reads one TOML value: a "string" with \" and \\ escapes, or a bare token up to a comment.
+base::result<std::string> parse_value(const std::string& rest, const std::string& where) {
+  const std::string value = trim(rest);
+  if (value.empty())
+    return base::fail(base::errc::parse_error, where + ": a value is missing");
+  if (value[0] == '"') {
+    std::string out;
+    std::size_t n = 1;
+    for (; n < value.size() && value[n] != '"'; ++n) {
+      if (value[n] == '\\') {
+        if (++n == value.size())
+          break;
+        if (value[n] != '"' && value[n] != '\\')
+          return base::fail(base::errc::parse_error,
+                            where + ": only \\\" and \\\\ escapes are supported");
+      }
+      out += value[n];
+    }
+    if (n >= value.size())
+      return base::fail(base::errc::parse_error, where + ": unterminated string");
+    const std::string after = trim(value.substr(n + 1));
+    if (!after.empty() && after[0] != '#')
+      return base::fail(base::errc::parse_error, where + ": text after the string: " + after);
+    return out;
+  }
+  std::string token = trim(value.substr(0, value.find('#')));
+  if (token.find_first_of(" \t") != std::string::npos)
+    return base::fail(base::errc::parse_error,
+                      where + ": \"" + token + "\" has spaces; quote strings");
+  return token;
+}
+
+base::status read_file(const std::string& path, std::map<std::string, setting>& into) {
+  std::ifstream in(path);
+  if (!in) {
+    const int why = errno;
+    return base::fail(why == ENOENT ? base::errc::not_found : base::errc::io_error,
+                      "cannot read config file " + path + ": " + std::strerror(why));
+  }
+  std::string line, section;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string where = path + ":" + std::to_string(number);
+    const std::string text = trim(line);
+    if (text.empty() || text[0] == '#')
+      continue;
+    if (text[0] == '[') {
+      const auto close = text.find(']');
+      const std::string after = close == std::string::npos ? "" : trim(text.substr(close + 1));
+      if (close == std::string::npos || (!after.empty() && after[0] != '#'))
+        return base::fail(base::errc::parse_error, where + ": a section is [name]");
+      section = trim(text.substr(1, close - 1));
+      continue;
+    }
+    const auto equals = text.find('=');
+    if (equals == std::string::npos)
+      return base::fail(base::errc::parse_error, where + ": expected key = value");
+    const std::string name = trim(text.substr(0, equals));
+    const std::string key = section.empty() ? name : section + "." + name;
+    if (!find_key(key))
+      return base::fail(base::errc::invalid_config, key + " (" + where + "): unknown key");
+    auto value = parse_value(text.substr(equals + 1), where);
+    if (!value)
+      return value.error();
+    into[key] = {*value, where};
+  }
+  if (in.bad())
+    return base::fail(base::errc::io_error, "error reading config file " + path);
+  return {};
+}
+
+}  // namespace
+
+base::result<config> load(const sources& from) {
+  std::map<std::string, setting> settings;
+  for (const key_spec& spec : table())
+    settings[spec.name] = {spec.default_value, "default"};
+  if (from.file && !from.file->empty()) {
+    if (auto read = read_file(*from.file, settings); !read)
+      return read.error();
+  }
+  for (const key_spec& spec : table()) {
+    const std::string variable = environment_name(spec.name);
+    if (auto found = from.environment.find(variable); found != from.environment.end())
+      settings[spec.name] = {found->second, "environment " + variable};
+  }
+  for (const auto& [key, value] : from.flags) {
+    if (!find_key(key))
+      return invalid(key, "flag", "unknown key");
+    settings[key] = {value, "flag"};
+  }
+  config result;
+  for (const key_spec& spec : table()) {
+    if (auto applied = apply(spec, settings[spec.name], result); !applied)
+      return applied.error();
+  }
+  if (auto valid = geo::validate(result.world); !valid)
+    return base::fail(base::errc::invalid_config, "world." + valid.error().message);
+  return result;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> variables;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string text = *entry;
+    if (text.rfind("STRATA_", 0) != 0)
+      continue;
+    const auto equals = text.find('=');
+    if (equals != std::string::npos)
+      variables[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  return variables;
+}
+
+namespace {
+
+std::string render(const std::function<std::string(const key_spec&)>& value_of, bool with_docs) {
+  std::ostringstream out;
+  std::string section;
+  for (const key_spec& spec : table()) {
+    const std::string name = spec.name;
+    const std::string key_section = name.substr(0, name.find('.'));
+    if (key_section != section) {
+      if (!section.empty())
+        out << "\n";
+      out << "[" << key_section << "]\n";
+      section = key_section;
+    }
+    if (with_docs)
+      out << "# " << spec.doc << " (" << environment_name(name) << ")\n";
+    out << name.substr(name.find('.') + 1) << " = " << value_of(spec) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string defaults_file() {
+  return "# strata configuration: every key at its default (docs/config.md).\n"
+         "# Precedence: defaults < this file < STRATA_* environment variables < flags.\n\n" +
+         render(
+             [](const key_spec& spec) {
+               return spec.type == kind::text || spec.type == kind::choice
+                          ? quoted(spec.default_value)
+                          : std::string(spec.default_value);
+             },
+             true);
+}
+
+std::string to_file(const config& effective) {
+  return render([&effective](const key_spec& spec) { return spec.show(effective); }, false);
+}
+
+std::vector<key_doc> keys() {
+  std::vector<key_doc> docs;
+  for (const key_spec& spec : table()) {
+    static const char* type_names[] = {"integer", "number", "string", "choice"};
+    docs.push_back({spec.name, type_names[static_cast<int>(spec.type)], spec.default_value,
+                    environment_name(spec.name), spec.doc});
+  }
+  return docs;
+}
+
+}  // namespace strata::config

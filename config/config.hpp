@@ -1,0 +1,81 @@
+// Configuration: one documented file format, with defaults, environment overrides and flags
+// (docs/config.md).
+//
+// Every key has a name (`world.voxel_level`), a type, a default, bounds and a sentence of
+// documentation, all in one table in config.cpp; `strata config defaults` prints that table as a
+// commented config file. Values are layered, later layers winning:
+//
+//   1. the defaults;
+//   2. the config file (`--config FILE`), a TOML subset: `[section]` headers, `key = value` lines,
+//      `#` comments; values are integers, numbers, "strings" or true/false;
+//   3. environment variables: STRATA_ + the key in upper case with '.' as '_', e.g.
+//      STRATA_WORLD_VOXEL_LEVEL=18. Variables with no matching key are ignored, because the
+//      environment is shared with other programs;
+//   4. flags: `--set key=value`, and the commands' own flags that stand for keys.
+//
+// A bad value is refused with errc::invalid_config and a message that names the key, the layer it
+// came from (file and line, variable or flag) and the reason. An unknown key in the file or in a
+// flag is refused the same way.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.hpp"
+#include "geo/world_spec.hpp"
+
+namespace strata::config {
+
+enum class log_level : std::uint8_t { debug, info, warn, error };
+
+struct config {
+  geo::world_spec world;
+  /// Where a node keeps its LMDB environment.
+  std::string data_dir;
+  /// host:port the node listens on.
+  std::string listen;
+  log_level log = log_level::info;
+  /// The most regions one covering may return.
+  std::uint64_t cover_regions_max = 0;
+};
+
+/// Where values come from, in increasing precedence.
+struct sources {
+  /// A config file to read; none when empty.
+  std::optional<std::string> file;
+  /// Environment variables (name → value); only STRATA_* names are looked at.
+  std::map<std::string, std::string> environment;
+  /// key → value pairs from flags, applied in order.
+  std::vector<std::pair<std::string, std::string>> flags;
+};
+
+/// The configuration from the defaults and `from`. Errors: errc::invalid_config (bad or unknown
+/// key, bad value, inconsistent world spec), errc::parse_error (a malformed file line, with its
+/// number), errc::io_error / errc::not_found (the file cannot be read).
+base::result<config> load(const sources& from);
+
+/// This process's environment, as `sources::environment` wants it.
+std::map<std::string, std::string> process_environment();
+
+/// A config file holding every key at its default, each with its documentation as comments.
+std::string defaults_file();
+
+/// The effective configuration as a config file (what `strata config show` prints).
+std::string to_file(const config& effective);
+
+/// Documentation of one key.
+struct key_doc {
+  std::string name;
+  std::string type;
+  std::string default_value;
+  std::string environment;
+  std::string doc;
+};
+/// Every key, in file order.
+std::vector<key_doc> keys();
+
+}  // namespace strata::config
