@@ -1,0 +1,211 @@
+#include "compression/codecs.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "compression/bytes.hpp"
+
+namespace strata::compression {
+
+namespace {
+
+base::error corrupt(std::string what) {
+  return base::fail(base::errc::corrupt_data, std::move(what));
+}
+
+// Spreads the 5 low bits of x to every third bit (for a 15-bit 3-D Morton code).
+constexpr unsigned spread5(unsigned x) {
+  unsigned out = 0;
+  for (int b = 0; b < edge_bits; ++b)
+    out |= ((x >> b) & 1u) << (3 * b);
+  return out;
+}
+
+using walk_table = std::array<std::uint16_t, voxels>;
+
+walk_table make_walk(walk order) {
+  walk_table table{};
+  for (unsigned z = 0; z < edge; ++z) {
+    for (unsigned y = 0; y < edge; ++y) {
+      for (unsigned x = 0; x < edge; ++x) {
+        std::size_t n = 0;
+        switch (order) {
+          case walk::x_first:
+            n = x | y << 5 | z << 10;
+            break;
+          case walk::y_first:
+            n = y | x << 5 | z << 10;
+            break;
+          case walk::z_first:
+            n = z | x << 5 | y << 10;
+            break;
+          case walk::morton:
+            n = spread5(x) | spread5(y) << 1 | spread5(z) << 2;
+            break;
+        }
+        table[n] = static_cast<std::uint16_t>(voxel_index(x, y, z));
+      }
+    }
+  }
+  return table;
+}
+
+const walk_table& table_of(walk order) {
+  static const std::array<walk_table, walks> tables = {
+      make_walk(walk::x_first), make_walk(walk::y_first), make_walk(walk::z_first),
+      make_walk(walk::morton)};
+  return tables[static_cast<std::size_t>(order)];
+}
+
+int palette_bits(std::size_t count) {
+  return count <= 2 ? 1 : count <= 4 ? 2 : count <= 16 ? 4 : 8;
+}
+
+}  // namespace
+
+std::string_view name(codec_id id) {
+  switch (id) {
+    case codec_id::uniform:
+      return "uniform";
+    case codec_id::run_length:
+      return "run_length";
+    case codec_id::palette:
+      return "palette";
+  }
+  return "unknown";
+}
+
+std::uint16_t walk_index(walk order, std::size_t n) {
+  return table_of(order)[n];
+}
+
+bool encode_uniform(channel_view in, std::string& out) {
+  const std::uint8_t value = in[0];
+  for (std::uint8_t v : in)
+    if (v != value)
+      return false;
+  out.push_back(static_cast<char>(value));
+  return true;
+}
+
+base::status decode_uniform(std::string_view payload, channel_span out) {
+  if (payload.size() != 1)
+    return corrupt("a uniform payload is 1 byte; got " + std::to_string(payload.size()));
+  std::memset(out.data(), static_cast<unsigned char>(payload[0]), voxels);
+  return {};
+}
+
+std::size_t count_runs(channel_view in, walk order) {
+  const walk_table& table = table_of(order);
+  std::size_t runs = 1;
+  std::uint8_t last = in[table[0]];
+  for (std::size_t n = 1; n < voxels; ++n) {
+    const std::uint8_t value = in[table[n]];
+    runs += value != last;
+    last = value;
+  }
+  return runs;
+}
+
+bool encode_run_length(channel_view in, walk order, std::string& out) {
+  const walk_table& table = table_of(order);
+  byte_writer write(out);
+  write.u8(static_cast<std::uint8_t>(order));
+  std::uint8_t value = in[table[0]];
+  std::size_t length = 1;
+  for (std::size_t n = 1; n < voxels; ++n) {
+    const std::uint8_t next = in[table[n]];
+    if (next == value) {
+      ++length;
+      continue;
+    }
+    write.u8(value);
+    write.varint(length - 1);
+    value = next;
+    length = 1;
+  }
+  write.u8(value);
+  write.varint(length - 1);
+  return true;
+}
+
+base::status decode_run_length(std::string_view payload, channel_span out) {
+  byte_reader read(payload);
+  std::uint8_t order = 0;
+  if (!read.u8(order) || order >= walks)
+    return corrupt("run-length payload names no walk (" + std::to_string(order) + ")");
+  const walk_table& table = table_of(static_cast<walk>(order));
+  std::size_t filled = 0;
+  while (filled < voxels) {
+    std::uint8_t value = 0;
+    std::uint64_t extra = 0;
+    if (!read.u8(value) || !read.varint(extra))
+      return corrupt("run-length payload ends after " + std::to_string(filled) + " voxels");
+    if (extra >= voxels - filled)
+      return corrupt("a run of " + std::to_string(extra + 1) +
+                     " voxels passes the chunk's end at " + std::to_string(filled));
+    const std::size_t end = filled + extra + 1;
+    for (; filled < end; ++filled)
+      out[table[filled]] = value;
+  }
+  if (!read.at_end())
+    return corrupt(std::to_string(read.remaining()) + " bytes follow the last run");
+  return {};
+}
+
+bool encode_palette(channel_view in, std::string& out) {
+  std::array<bool, 256> present{};
+  for (std::uint8_t v : in)
+    present[v] = true;
+  std::array<std::uint8_t, 256> index_of{};
+  std::string values;
+  for (int v = 0; v < 256; ++v) {
+    if (!present[v])
+      continue;
+    index_of[v] = static_cast<std::uint8_t>(values.size());
+    values.push_back(static_cast<char>(v));
+  }
+  const int bits = palette_bits(values.size());
+  byte_writer write(out);
+  write.u8(static_cast<std::uint8_t>(values.size() - 1));
+  write.bytes(values.data(), values.size());
+  const std::size_t per_byte = 8 / bits;
+  const std::size_t start = out.size();
+  out.resize(start + voxels / per_byte);
+  auto* packed = reinterpret_cast<std::uint8_t*>(out.data() + start);
+  for (std::size_t n = 0; n < voxels; ++n)
+    packed[n / per_byte] |= static_cast<std::uint8_t>(index_of[in[n]] << ((n % per_byte) * bits));
+  return true;
+}
+
+base::status decode_palette(std::string_view payload, channel_span out) {
+  byte_reader read(payload);
+  std::uint8_t count_minus_one = 0;
+  std::string_view values;
+  if (!read.u8(count_minus_one) || !read.bytes(std::size_t{count_minus_one} + 1, values))
+    return corrupt("palette payload ends inside its palette");
+  const std::size_t count = std::size_t{count_minus_one} + 1;
+  for (std::size_t n = 1; n < count; ++n)
+    if (static_cast<std::uint8_t>(values[n]) <= static_cast<std::uint8_t>(values[n - 1]))
+      return corrupt("palette values are not distinct and ascending");
+  const int bits = palette_bits(count);
+  const std::size_t per_byte = 8 / bits;
+  std::string_view packed;
+  if (!read.bytes(voxels / per_byte, packed) || !read.at_end())
+    return corrupt("palette payload of " + std::to_string(payload.size()) +
+                   " bytes does not hold " + std::to_string(voxels) + " " + std::to_string(bits) +
+                   "-bit indices");
+  const unsigned mask = (1u << bits) - 1;
+  for (std::size_t n = 0; n < voxels; ++n) {
+    const unsigned index =
+        (static_cast<std::uint8_t>(packed[n / per_byte]) >> ((n % per_byte) * bits)) & mask;
+    if (index >= count)
+      return corrupt("palette index " + std::to_string(index) + " at voxel " + std::to_string(n) +
+                     " is past the palette's " + std::to_string(count) + " values");
+    out[n] = static_cast<std::uint8_t>(values[index]);
+  }
+  return {};
+}
+
+}  // namespace strata::compression
