@@ -72,6 +72,16 @@ std::string_view name(codec_id id) {
       return "run_length";
     case codec_id::palette:
       return "palette";
+    case codec_id::octree:
+      return "octree";
+    case codec_id::column_layers:
+      return "column_layers";
+    case codec_id::zstd:
+      return "zstd";
+    case codec_id::zstd_transform:
+      return "zstd_transform";
+    case codec_id::baseline_delta:
+      return "baseline_delta";
   }
   return "unknown";
 }

@@ -21,6 +21,11 @@ enum class codec_id : std::uint8_t {
   uniform = 1,
   run_length = 2,
   palette = 3,
+  octree = 4,
+  column_layers = 5,
+  zstd = 6,
+  zstd_transform = 7,
+  baseline_delta = 8,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -54,5 +59,47 @@ std::size_t count_runs(channel_view in, walk order);
 /// fewest that hold count - 1).
 bool encode_palette(channel_view in, std::string& out);
 base::status decode_palette(std::string_view payload, channel_span out);
+
+/// Sparse Morton octree: a cube that holds one value is a leaf; others split into 8 children in
+/// Morton order, down to single voxels. Payload: varint(flag bytes), then one flag bit per node
+/// larger than a voxel in pre-order (1 = split), packed low bit first, then one value byte per
+/// leaf in pre-order.
+bool encode_octree(channel_view in, std::string& out);
+base::status decode_octree(std::string_view payload, channel_span out);
+
+/// Column layers: each of the 32 x 32 columns (x fastest, then y) as its layers bottom to top.
+/// Per column: varint(layer count), 0 meaning "the same as the previous column"; then per layer
+/// its value (1 byte) and thickness - 1 (1 byte); thicknesses add up to 32.
+bool encode_column_layers(channel_view in, std::string& out);
+base::status decode_column_layers(std::string_view payload, channel_span out);
+
+/// zstd over the raw channel. Payload: one zstd frame that records its content size (32^3).
+/// `level` is zstd's, 1..19 (22 with ultra); contexts are reused per thread.
+bool encode_zstd(channel_view in, int level, std::string& out);
+base::status decode_zstd(std::string_view payload, channel_span out);
+
+/// zstd over another codec's payload. Payload: the inner codec id (1 byte: run_length, palette,
+/// octree or column_layers), then one zstd frame of the inner payload, whose content size is
+/// recorded and at most transform_bytes_max.
+bool encode_zstd_transform(channel_view in, codec_id inner, int level, std::string& out);
+base::status decode_zstd_transform(std::string_view payload, channel_span out);
+/// The largest inner payload any transform writes: column layers with 32 layers in every column
+/// (a count and 32 two-byte layers per column). Run-length's worst, 1 + 2 * 32^3, is smaller.
+inline constexpr std::size_t transform_bytes_max = edge * edge * (1 + 2 * edge);
+static_assert(transform_bytes_max >= 1 + 2 * voxels);
+
+/// Baseline + delta: only what differs from the world generator's channel for the same chunk.
+/// Payload: empty when equal; otherwise spans in storage order of (varint(voxels to skip),
+/// varint(count - 1), count literal bytes) that cover at most 32^3 voxels.
+bool encode_baseline_delta(channel_view in, channel_view baseline, std::string& out);
+base::status decode_baseline_delta(std::string_view payload, channel_view baseline,
+                                   channel_span out);
+
+/// Encodes with `id` and its default parameters (run_length on the walk with fewest runs; zstd
+/// at `zstd_level`; zstd_transform over column_layers). Not for baseline_delta, which needs a
+/// baseline. Returns false when the codec does not apply.
+bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out);
+/// Decodes a payload of any codec but baseline_delta. errc::corrupt_data for an unknown id.
+base::status decode_with(codec_id id, std::string_view payload, channel_span out);
 
 }  // namespace strata::compression

@@ -67,8 +67,36 @@ struct codec_case {
 };
 
 std::vector<codec_case> codecs() {
-  std::vector<codec_case> cases{{"uniform", encode_uniform, decode_uniform},
-                                {"palette", encode_palette, decode_palette}};
+  std::vector<codec_case> cases{
+      {"uniform", encode_uniform, decode_uniform},
+      {"palette", encode_palette, decode_palette},
+      {"octree", encode_octree, decode_octree},
+      {"column_layers", encode_column_layers, decode_column_layers},
+      {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
+       decode_zstd},
+      {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
+       decode_zstd}};
+  for (codec_id inner :
+       {codec_id::run_length, codec_id::palette, codec_id::octree, codec_id::column_layers}) {
+    cases.push_back({"zstd_transform/" + std::string(name(inner)),
+                     [inner](channel_view in, std::string& out) {
+                       return encode_zstd_transform(in, inner, 3, out);
+                     },
+                     decode_zstd_transform});
+  }
+  // Baseline + delta against a fixed, unrelated baseline: every channel differs from it somewhere.
+  static const channel baseline = [] {
+    channel b{};
+    for (std::size_t n = 0; n < voxels; ++n)
+      b[n] = static_cast<std::uint8_t>(n * 7 % 5);
+    return b;
+  }();
+  cases.push_back(
+      {"baseline_delta",
+       [](channel_view in, std::string& out) { return encode_baseline_delta(in, baseline, out); },
+       [](std::string_view payload, channel_span out) {
+         return decode_baseline_delta(payload, baseline, out);
+       }});
   for (int w = 0; w < walks; ++w) {
     cases.push_back({"run_length/" + std::to_string(w),
                      [w](channel_view in, std::string& out) {
@@ -135,6 +163,64 @@ TEST(codecs, payload_sizes_are_as_documented) {
   EXPECT_EQ(out.size(), 1u + 17u + voxels);  // 17 values: 8 bits each
 }
 
+TEST(codecs, structure_shrinks_the_structured_codecs) {
+  // A chunk of flat layers: the octree, column layers and run-length along z are all tiny.
+  channel layered{};
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned n = 0; n < edge * edge; ++n)
+      layered[z << 10 | n] = z < 10 ? 5 : z < 12 ? 6 : 0;
+  std::string octree, layers, runs;
+  ASSERT_TRUE(encode_octree(layered, octree));
+  ASSERT_TRUE(encode_column_layers(layered, layers));
+  ASSERT_TRUE(encode_run_length(layered, walk::x_first, runs));
+  // Layer tops at 10 and 12 are not on power-of-two boundaries, so the octree splits down to
+  // 2-voxel cubes along z, but stays far below a byte per column.
+  EXPECT_LT(octree.size(), 1000u);
+  EXPECT_EQ(layers.size(), 1u + 3 * 2 + (edge * edge - 1));  // one column, then "same" markers
+  // The walk, then 3 runs of 10240, 2048 and 20480 voxels: varints of 2, 2 and 3 bytes.
+  EXPECT_EQ(runs.size(), 1u + (1 + 2) + (1 + 2) + (1 + 3));
+}
+
+TEST(codecs, baseline_delta_is_empty_when_equal_and_small_when_close) {
+  channel baseline{};
+  for (std::size_t n = 0; n < voxels; ++n)
+    baseline[n] = static_cast<std::uint8_t>(n % 11);
+  std::string payload;
+  ASSERT_TRUE(encode_baseline_delta(baseline, baseline, payload));
+  EXPECT_TRUE(payload.empty());
+  channel decoded{};
+  ASSERT_TRUE(decode_baseline_delta(payload, baseline, decoded).ok());
+  EXPECT_EQ(decoded, baseline);
+  channel changed = baseline;
+  changed[0] = 200;
+  changed[5000] = 201;
+  changed[5002] = 202;  // a gap of one equal voxel stays in the same span
+  changed[voxels - 1] = 203;
+  ASSERT_TRUE(encode_baseline_delta(changed, baseline, payload));
+  // Spans: (skip 0, 1 value); (skip 4999 in 2 bytes, 3 values); (skip 27764 in 3 bytes, 1 value).
+  EXPECT_EQ(payload.size(), 3u + 6u + 5u);
+  ASSERT_TRUE(decode_baseline_delta(payload, baseline, decoded).ok());
+  EXPECT_EQ(decoded, changed);
+}
+
+TEST(codecs, dispatch_by_id_round_trips) {
+  channel c{};
+  for (std::size_t n = 0; n < voxels; ++n)
+    c[n] = static_cast<std::uint8_t>(n / 3000);
+  for (codec_id id : {codec_id::run_length, codec_id::palette, codec_id::octree,
+                      codec_id::column_layers, codec_id::zstd, codec_id::zstd_transform}) {
+    std::string payload;
+    ASSERT_TRUE(encode_with(id, c, 3, payload)) << name(id);
+    channel decoded{};
+    ASSERT_TRUE(decode_with(id, payload, decoded).ok()) << name(id);
+    EXPECT_EQ(decoded, c) << name(id);
+  }
+  channel out{};
+  EXPECT_EQ(decode_with(static_cast<codec_id>(99), "x", out).error().code,
+            base::errc::corrupt_data);
+  EXPECT_EQ(name(static_cast<codec_id>(99)), "unknown");
+}
+
 TEST(codecs, decoders_refuse_inconsistent_payloads) {
   channel out{};
   auto refused = [&out](const decoder& decode, const std::string& payload) {
@@ -160,6 +246,28 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   std::string past("\x02\x01\x02\x03", 4);
   past += std::string(voxels / 4, '\xff');
   EXPECT_TRUE(refused(decode_palette, past));
+  EXPECT_TRUE(refused(decode_octree, ""));
+  EXPECT_TRUE(refused(decode_octree, std::string("\x01\x01", 2)));  // a split with no children
+  EXPECT_TRUE(refused(decode_octree, std::string("\x01\x00\x07\x07", 4)));     // a value too many
+  EXPECT_TRUE(refused(decode_column_layers, std::string(1, '\0')));            // repeats nothing
+  EXPECT_TRUE(refused(decode_column_layers, std::string("\x01\x05\x1e", 3)));  // 31 of 32
+  EXPECT_TRUE(refused(decode_column_layers, std::string("\x21", 1)));          // 33 layers
+  EXPECT_TRUE(refused(decode_zstd, "not zstd"));
+  EXPECT_TRUE(refused(decode_zstd_transform, ""));
+  std::string inner_zstd;
+  channel zeros{};
+  ASSERT_TRUE(encode_zstd(zeros, 1, inner_zstd));
+  EXPECT_TRUE(refused(decode_zstd, inner_zstd.substr(0, inner_zstd.size() - 1)));
+  // zstd_transform over zstd, or over a frame of the wrong size, is refused.
+  EXPECT_TRUE(refused(decode_zstd_transform, "\x06" + inner_zstd));
+  EXPECT_TRUE(refused(decode_zstd_transform, "\x05" + inner_zstd));
+  channel baseline{};
+  auto delta = [&baseline](std::string_view payload, channel_span into) {
+    return decode_baseline_delta(payload, baseline, into);
+  };
+  EXPECT_TRUE(refused(delta, std::string("\x80", 1)));
+  EXPECT_TRUE(refused(delta, std::string("\x00\x02\x01", 3)));              // 3 literals, 1 given
+  EXPECT_TRUE(refused(delta, std::string("\xff\xff\x01\x01\x01\x01", 6)));  // past the end
 }
 
 TEST(codecs, truncated_and_mutated_payloads_never_crash) {
@@ -172,10 +280,14 @@ TEST(codecs, truncated_and_mutated_payloads_never_crash) {
       std::string payload;
       if (!codec.encode(samples[s].second, payload))
         continue;
-      for (std::size_t size = 0; size < payload.size(); size += 1 + size / 8)
+      // A delta cut between spans is a valid, shorter delta; the chunk checksum catches that.
+      for (std::size_t size = 0; codec.name != "baseline_delta" && size < payload.size();
+           size += 1 + size / 8)
         EXPECT_FALSE(codec.decode(payload.substr(0, size), out).ok())
             << codec.name << " accepted a payload cut to " << size << " bytes";
-      EXPECT_FALSE(codec.decode(payload + "x", out).ok()) << codec.name << " accepted padding";
+      if (codec.name != "baseline_delta") {
+        EXPECT_FALSE(codec.decode(payload + "x", out).ok()) << codec.name << " accepted padding";
+      }
       for (int n = 0; n < 50; ++n) {
         std::string bad = payload;
         bad[random() % bad.size()] = static_cast<char>(random());
