@@ -1,0 +1,118 @@
+#include "compression/format.hpp"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "compression/bytes.hpp"
+
+namespace strata::compression {
+
+std::uint64_t checksum(const chunk& c) {
+  // One pass over both channels: the struct holds them back to back.
+  static_assert(sizeof(chunk) == chunk_bytes);
+  return XXH3_64bits(&c, chunk_bytes);
+}
+
+namespace {
+
+bool encode_channel(channel_view in, codec_id id, const encode_choice& choice,
+                    const channel* baseline, std::string& out) {
+  switch (id) {
+    case codec_id::baseline_delta:
+      STRATA_ASSERT(baseline != nullptr, "baseline_delta needs a baseline");
+      return encode_baseline_delta(in, *baseline, out);
+    case codec_id::zstd_transform:
+      return encode_zstd_transform(in, choice.transform, choice.zstd_level, out);
+    default:
+      return encode_with(id, in, choice.zstd_level, out);
+  }
+}
+
+base::status decode_channel(std::string_view payload, codec_id id, const channel* baseline,
+                            channel_span out, const char* which) {
+  base::status status;
+  if (id == codec_id::baseline_delta) {
+    if (!baseline)
+      return base::fail(base::errc::invalid_argument,
+                        std::string(which) + " is a delta over the generator's chunk; none given");
+    status = decode_baseline_delta(payload, *baseline, out);
+  } else {
+    status = decode_with(id, payload, out);
+  }
+  if (!status)
+    return base::fail(status.error().code, std::string(which) + ": " + status.error().message);
+  return {};
+}
+
+}  // namespace
+
+bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
+                  const chunk* baseline) {
+  const std::size_t start = out.size();
+  std::string material;
+  if (!encode_channel(c.material, choice.material, choice, baseline ? &baseline->material : nullptr,
+                      material))
+    return false;
+  byte_writer write(out);
+  write.u8(format_version);
+  write.u8(static_cast<std::uint8_t>(choice.material));
+  write.u8(static_cast<std::uint8_t>(choice.history));
+  write.u64(checksum(c));
+  write.varint(material.size());
+  out += material;
+  if (!encode_channel(c.history, choice.history, choice, baseline ? &baseline->history : nullptr,
+                      out)) {
+    out.resize(start);
+    return false;
+  }
+  return true;
+}
+
+base::result<chunk_header> read_header(std::string_view bytes) {
+  byte_reader read(bytes);
+  chunk_header header;
+  std::uint8_t material = 0, history = 0;
+  if (!read.u8(header.version))
+    return base::fail(base::errc::corrupt_data, "an empty chunk");
+  if (header.version != format_version)
+    return base::fail(base::errc::unsupported_version,
+                      "chunk format version " + std::to_string(header.version) +
+                          "; this build reads version " + std::to_string(format_version));
+  if (!read.u8(material) || !read.u8(history) || !read.u64(header.checksum))
+    return base::fail(base::errc::corrupt_data,
+                      "a chunk of " + std::to_string(bytes.size()) + " bytes has no whole header");
+  header.material = static_cast<codec_id>(material);
+  header.history = static_cast<codec_id>(history);
+  for (codec_id id : {header.material, header.history})
+    if (name(id) == "unknown")
+      return base::fail(base::errc::corrupt_data,
+                        "unknown codec id " + std::to_string(static_cast<int>(id)));
+  return header;
+}
+
+base::status decode_chunk(std::string_view bytes, chunk& out, const chunk* baseline) {
+  auto header = read_header(bytes);
+  if (!header)
+    return header.error();
+  byte_reader read(bytes.substr(header_bytes));
+  std::uint64_t material_size = 0;
+  std::string_view material;
+  if (!read.varint(material_size) || !read.bytes(material_size, material))
+    return base::fail(base::errc::corrupt_data, "the material payload runs past the chunk's end");
+  std::string_view history;
+  read.bytes(read.remaining(), history);
+  if (auto status =
+          decode_channel(material, header->material, baseline ? &baseline->material : nullptr,
+                         out.material, "material");
+      !status)
+    return status;
+  if (auto status = decode_channel(history, header->history,
+                                   baseline ? &baseline->history : nullptr, out.history, "history");
+      !status)
+    return status;
+  if (checksum(out) != header->checksum)
+    return base::fail(base::errc::corrupt_data, "the decoded chunk does not match its checksum");
+  return {};
+}
+
+}  // namespace strata::compression
