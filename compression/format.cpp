@@ -46,25 +46,27 @@ base::status decode_channel(std::string_view payload, codec_id id, const channel
 
 }  // namespace
 
-bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
-                  const chunk* baseline) {
-  const std::size_t start = out.size();
-  std::string material;
-  if (!encode_channel(c.material, choice.material, choice, baseline ? &baseline->material : nullptr,
-                      material))
-    return false;
+void write_chunk(const chunk& c, codec_id material, std::string_view material_payload,
+                 codec_id history, std::string_view history_payload, std::string& out) {
   byte_writer write(out);
   write.u8(format_version);
-  write.u8(static_cast<std::uint8_t>(choice.material));
-  write.u8(static_cast<std::uint8_t>(choice.history));
+  write.u8(static_cast<std::uint8_t>(material));
+  write.u8(static_cast<std::uint8_t>(history));
   write.u64(checksum(c));
-  write.varint(material.size());
-  out += material;
-  if (!encode_channel(c.history, choice.history, choice, baseline ? &baseline->history : nullptr,
-                      out)) {
-    out.resize(start);
+  write.varint(material_payload.size());
+  out += material_payload;
+  out += history_payload;
+}
+
+bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
+                  const chunk* baseline) {
+  std::string material, history;
+  if (!encode_channel(c.material, choice.material, choice, baseline ? &baseline->material : nullptr,
+                      material) ||
+      !encode_channel(c.history, choice.history, choice, baseline ? &baseline->history : nullptr,
+                      history))
     return false;
-  }
+  write_chunk(c, choice.material, material, choice.history, history, out);
   return true;
 }
 

@@ -55,6 +55,10 @@ struct encode_choice {
 bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
                   const chunk* baseline = nullptr);
 
+/// Appends a chunk whose channels are already encoded (e.g. by the selector).
+void write_chunk(const chunk& c, codec_id material, std::string_view material_payload,
+                 codec_id history, std::string_view history_payload, std::string& out);
+
 /// Reads the header only. errc::corrupt_data when too short, errc::unsupported_version for
 /// another version.
 base::result<chunk_header> read_header(std::string_view bytes);

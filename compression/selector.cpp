@@ -1,0 +1,213 @@
+#include "compression/selector.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+namespace strata::compression {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point start) {
+  return std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// Learning rate of the running averages: recent channels count most, but one odd channel does not
+// swing a bucket.
+constexpr double learning_rate = 0.1;
+
+// Buckets: distinct values (1, 2, 3-4, 5-16, more) x layers per column (<=1.5, <=3, <=6, more)
+// x dominant share (>=0.99, >=0.9, >=0.5, less).
+constexpr std::size_t bucket_count = 5 * 4 * 4;
+
+}  // namespace
+
+const std::array<candidate, candidate_count>& candidates() {
+  static const std::array<candidate, candidate_count> all = {{
+      {codec_id::uniform},
+      {codec_id::run_length},
+      {codec_id::palette},
+      {codec_id::octree},
+      {codec_id::column_layers},
+      {codec_id::zstd},
+      {codec_id::zstd_transform, codec_id::run_length},
+      {codec_id::zstd_transform, codec_id::palette},
+      {codec_id::zstd_transform, codec_id::octree},
+      {codec_id::zstd_transform, codec_id::column_layers},
+  }};
+  return all;
+}
+
+std::string candidate_name(const candidate& c) {
+  std::string text(name(c.id));
+  if (c.id == codec_id::zstd_transform)
+    text += "/" + std::string(name(c.inner));
+  return text;
+}
+
+selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
+  STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
+                "verify is 1..10");
+}
+
+std::size_t selector::bucket_of(const analysis& a) {
+  const std::size_t distinct = a.distinct <= 1    ? 0
+                               : a.distinct == 2  ? 1
+                               : a.distinct <= 4  ? 2
+                               : a.distinct <= 16 ? 3
+                                                  : 4;
+  const std::size_t layers = a.layers_per_column <= 1.5 ? 0
+                             : a.layers_per_column <= 3 ? 1
+                             : a.layers_per_column <= 6 ? 2
+                                                        : 3;
+  const std::size_t share = a.dominant_share >= 0.99  ? 0
+                            : a.dominant_share >= 0.9 ? 1
+                            : a.dominant_share >= 0.5 ? 2
+                                                      : 3;
+  return (distinct * 4 + layers) * 4 + share;
+}
+
+bool selector::within_budget(const bucket& b, std::size_t index) const {
+  if (policy_.target != selector_policy::goal::smallest_within_decode_budget)
+    return true;
+  // A candidate never timed in this bucket is given the benefit of the doubt once.
+  return b.decode_samples[index] == 0 || b.decode_ns[index] <= policy_.decode_budget_ns;
+}
+
+bool selector::encode(std::size_t index, channel_view in, std::string& out) const {
+  const candidate& c = candidates()[index];
+  if (c.id == codec_id::zstd_transform)
+    return encode_zstd_transform(in, c.inner, policy_.zstd_level, out);
+  return encode_with(c.id, in, policy_.zstd_level, out);
+}
+
+void selector::learn_decode(bucket& b, std::size_t index, const selection& s) {
+  channel decoded;
+  const auto start = clock_type::now();
+  const auto status = decode_with(s.chosen.id, s.payload, decoded);
+  const double ns = seconds_since(start) * 1e9;
+  STRATA_ASSERT(status.ok(), "a payload the selector just encoded decodes");
+  b.decode_ns[index] = b.decode_samples[index] == 0
+                           ? ns
+                           : b.decode_ns[index] + learning_rate * (ns - b.decode_ns[index]);
+  ++b.decode_samples[index];
+}
+
+selection selector::choose(channel_view in) {
+  const auto start = clock_type::now();
+  const analysis a = analyze(in);
+  bucket& b = buckets_[bucket_of(a)];
+  selection best;
+  if (a.distinct == 1) {
+    best.chosen = {codec_id::uniform};
+    encode_uniform(in, best.payload);
+  } else {
+    // Rank by learned estimate; verify the top `verify` that fit the budget.
+    std::array<std::size_t, candidate_count> order{};
+    std::iota(order.begin(), order.end(), 0);
+    std::array<double, candidate_count> predicted{};
+    for (std::size_t n = 0; n < candidate_count; ++n) {
+      const candidate& c = candidates()[n];
+      predicted[n] = estimate_bytes(a, c.id, c.inner) * b.size_factor[n];
+    }
+    std::sort(order.begin(), order.end(),
+              [&predicted](std::size_t x, std::size_t y) { return predicted[x] < predicted[y]; });
+    int verified = 0;
+    std::size_t best_index = candidate_count;
+    for (std::size_t n : order) {
+      if (verified == policy_.verify)
+        break;
+      if (candidates()[n].id == codec_id::uniform || !within_budget(b, n))
+        continue;
+      std::string payload;
+      if (!encode(n, in, payload))
+        continue;
+      ++verified;
+      const double estimate = estimate_bytes(a, candidates()[n].id, candidates()[n].inner);
+      b.size_factor[n] +=
+          learning_rate * (static_cast<double>(payload.size()) / estimate - b.size_factor[n]);
+      if (best_index == candidate_count || payload.size() < best.payload.size()) {
+        best_index = n;
+        best.chosen = candidates()[n];
+        best.payload = std::move(payload);
+      }
+    }
+    if (best_index == candidate_count) {
+      // Nothing fit the budget: run-length always applies and decodes fast.
+      best.chosen = {codec_id::run_length};
+      encode_with(codec_id::run_length, in, policy_.zstd_level, best.payload);
+      best_index = 1;
+    }
+    if (policy_.time_decode_every > 0 && report_.channels % policy_.time_decode_every == 0)
+      learn_decode(b, best_index, best);
+  }
+  const double spent = seconds_since(start);
+  report_.choose_seconds += spent;
+  ++report_.channels;
+  for (std::size_t n = 0; n < candidate_count; ++n)
+    if (candidates()[n] == best.chosen)
+      ++report_.mix[n];
+
+  if (policy_.audit_every > 0 && report_.channels % policy_.audit_every == 0) {
+    const auto audit_start = clock_type::now();
+    const selection truth = search_all(in, &a);
+    audit_exhaustive_seconds_ += seconds_since(audit_start);
+    audit_choose_seconds_ += spent;
+    ++report_.audits;
+    // Within 1 % of the smallest counts as a hit: a byte or two is a tie, not a wrong pick.
+    report_.audit_best += best.payload.size() * 100 <= truth.payload.size() * 101;
+    audit_chosen_bytes_ += best.payload.size();
+    audit_best_bytes_ += truth.payload.size();
+    report_.audit_bytes_ratio =
+        static_cast<double>(audit_chosen_bytes_) / static_cast<double>(audit_best_bytes_);
+    report_.exhaustive_seconds_estimate =
+        audit_choose_seconds_ > 0
+            ? report_.choose_seconds * audit_exhaustive_seconds_ / audit_choose_seconds_
+            : 0;
+  }
+  return best;
+}
+
+selection selector::exhaustive(channel_view in) {
+  return search_all(in, nullptr);
+}
+
+selection selector::search_all(channel_view in, const analysis* learn_from) {
+  const analysis a = learn_from ? *learn_from : analyze(in);
+  bucket& b = buckets_[bucket_of(a)];
+  selection best;
+  bool found = false;
+  for (std::size_t n = 0; n < candidate_count; ++n) {
+    if (!within_budget(b, n))
+      continue;
+    std::string payload;
+    if (!encode(n, in, payload))
+      continue;
+    // An audit measures every candidate: learn from all of them.
+    if (learn_from && candidates()[n].id != codec_id::uniform) {
+      const double estimate = estimate_bytes(a, candidates()[n].id, candidates()[n].inner);
+      b.size_factor[n] +=
+          learning_rate * (static_cast<double>(payload.size()) / estimate - b.size_factor[n]);
+    }
+    if (!found || payload.size() < best.payload.size()) {
+      found = true;
+      best.chosen = candidates()[n];
+      best.payload = std::move(payload);
+    }
+  }
+  if (!found) {
+    best.chosen = {codec_id::run_length};
+    encode_with(codec_id::run_length, in, policy_.zstd_level, best.payload);
+  }
+  return best;
+}
+
+void encode_selected(const chunk& c, selector& material, selector& history, std::string& out) {
+  const selection m = material.choose(c.material);
+  const selection h = history.choose(c.history);
+  write_chunk(c, m.chosen.id, m.payload, h.chosen.id, h.payload, out);
+}
+
+}  // namespace strata::compression

@@ -1,0 +1,123 @@
+// The hybrid selector (DESIGN.md §3): picks each channel's codec.
+//
+// For each channel it analyses the content (compression/analysis.hpp), ranks the candidates by
+// estimated size corrected by what it has learned, encodes the top few, and keeps the smallest
+// (or the smallest whose learned decode time fits a budget). It learns online, per feature bucket
+// (distinct values x layers per column x dominant share): the ratio of measured to estimated size
+// of every candidate it encodes, and, every few channels, the decode time of the winner. Every
+// `audit_every` channels it also encodes every candidate (exhaustive search) to measure how often
+// its pick is the true best and how much CPU it saves; stats() reports both.
+//
+// A selector is not thread-safe: use one per thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compression/analysis.hpp"
+#include "compression/format.hpp"
+
+namespace strata::compression {
+
+/// A codec, and for zstd_transform the transform under it.
+struct candidate {
+  codec_id id = codec_id::run_length;
+  codec_id inner = codec_id::column_layers;
+  friend bool operator==(const candidate&, const candidate&) = default;
+};
+
+/// Every candidate the selector considers: uniform, run_length, palette, octree, column_layers,
+/// zstd, and zstd over each of the four transforms.
+inline constexpr std::size_t candidate_count = 10;
+const std::array<candidate, candidate_count>& candidates();
+/// "zstd_transform/column_layers", "palette", ...
+std::string candidate_name(const candidate& c);
+
+struct selector_policy {
+  enum class goal : std::uint8_t {
+    smallest,                       // the smallest payload
+    smallest_within_decode_budget,  // the smallest whose learned decode time fits the budget
+  };
+  goal target = goal::smallest;
+  /// Per channel, for smallest_within_decode_budget.
+  double decode_budget_ns = 0;
+  /// zstd's level for zstd and zstd_transform.
+  int zstd_level = 19;
+  /// Candidates encoded per channel to verify the prediction (1..10).
+  int verify = 3;
+  /// Exhaustive search every this many channels, to measure accuracy; 0 never.
+  int audit_every = 64;
+  /// The winner's decode is timed every this many channels.
+  int time_decode_every = 8;
+};
+
+struct selection {
+  candidate chosen;
+  std::string payload;
+};
+
+struct selector_report {
+  std::uint64_t channels = 0;
+  /// Channels also searched exhaustively, and how often the pick was within 1 % of the smallest.
+  std::uint64_t audits = 0;
+  std::uint64_t audit_best = 0;
+  /// Bytes the picks took over the best bytes, on audited channels (1.0 = always the best).
+  double audit_bytes_ratio = 1;
+  /// Seconds spent choosing (analysis and verification), and what exhaustive search would have
+  /// spent on the same channels, extrapolated from the audits.
+  double choose_seconds = 0;
+  double exhaustive_seconds_estimate = 0;
+  /// How often each candidate won, by candidate_name order of candidates().
+  std::array<std::uint64_t, candidate_count> mix{};
+
+  double accuracy() const { return audits ? static_cast<double>(audit_best) / audits : 1; }
+  /// 1 - choose time / exhaustive time: the share of encoding CPU the prediction saves.
+  double cpu_saved() const {
+    return exhaustive_seconds_estimate > 0 ? 1 - choose_seconds / exhaustive_seconds_estimate : 0;
+  }
+};
+
+class selector {
+ public:
+  explicit selector(selector_policy policy = {});
+
+  /// Picks and encodes one channel.
+  selection choose(channel_view in);
+  /// Encodes with every candidate and returns the smallest (the policy's budget applies).
+  selection exhaustive(channel_view in);
+
+  const selector_report& report() const { return report_; }
+  const selector_policy& policy() const { return policy_; }
+
+ private:
+  struct bucket {
+    std::array<double, candidate_count> size_factor;
+    std::array<double, candidate_count> decode_ns;
+    std::array<std::uint32_t, candidate_count> decode_samples{};
+    bucket() {
+      size_factor.fill(1.0);
+      decode_ns.fill(0.0);
+    }
+  };
+  static std::size_t bucket_of(const analysis& a);
+  bool within_budget(const bucket& b, std::size_t index) const;
+  bool encode(std::size_t index, channel_view in, std::string& out) const;
+  // Encodes every candidate; with an analysis, also learns from every size it measures.
+  selection search_all(channel_view in, const analysis* learn_from);
+  void learn_decode(bucket& b, std::size_t index, const selection& s);
+
+  selector_policy policy_;
+  std::vector<bucket> buckets_;
+  selector_report report_;
+  double audit_exhaustive_seconds_ = 0;
+  double audit_choose_seconds_ = 0;
+  std::uint64_t audit_chosen_bytes_ = 0;
+  std::uint64_t audit_best_bytes_ = 0;
+};
+
+/// Encodes a chunk with one selector per channel (their statistics differ) and appends it to out.
+void encode_selected(const chunk& c, selector& material, selector& history, std::string& out);
+
+}  // namespace strata::compression

@@ -1,0 +1,125 @@
+// Proves the selector's picks decode to the input, that it agrees with exhaustive search on
+// clearly-shaped channels, learns (its accuracy on a stream of similar channels is high), and
+// honours a decode-time budget.
+#include "compression/selector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+
+#include "base/testing.hpp"
+
+namespace strata::compression {
+namespace {
+
+channel stratified(std::mt19937& random) {
+  channel c{};
+  const int tilt = static_cast<int>(random() % 4);
+  const int base = static_cast<int>(random() % 16);
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned y = 0; y < edge; ++y)
+      for (unsigned x = 0; x < edge; ++x) {
+        const int top = base + static_cast<int>((x * tilt + y) / 8);
+        c[voxel_index(x, y, z)] = static_cast<int>(z) < top - 6   ? 9
+                                  : static_cast<int>(z) < top - 2 ? 5
+                                  : static_cast<int>(z) < top     ? 3
+                                                                  : 0;
+      }
+  return c;
+}
+
+TEST(analysis, reports_the_shape_of_a_channel) {
+  channel c{};
+  c.fill(4);
+  analysis a = analyze(c);
+  EXPECT_EQ(a.distinct, 1u);
+  EXPECT_EQ(a.dominant, 4);
+  EXPECT_DOUBLE_EQ(a.dominant_share, 1.0);
+  EXPECT_EQ(a.recommended, codec_id::uniform);
+  EXPECT_EQ(a.layers_max, 1u);
+  EXPECT_EQ(a.repeated_columns, edge * edge - 1);
+  // Flat layers: 3 per column, every column like the last, fewest runs along x.
+  for (unsigned z = 0; z < 10; ++z)
+    for (unsigned n = 0; n < edge * edge; ++n)
+      c[z << 10 | n] = z < 4 ? 1 : 2;
+  a = analyze(c);
+  EXPECT_EQ(a.distinct, 3u);
+  EXPECT_DOUBLE_EQ(a.layers_per_column, 3.0);
+  EXPECT_EQ(a.runs[static_cast<int>(walk::x_first)], 3u);
+  EXPECT_EQ(a.best_walk, walk::x_first);
+  EXPECT_EQ(a.dominant, 4);
+  EXPECT_NEAR(a.dominant_share, 22.0 / 32, 1e-12);
+}
+
+TEST(selector, picks_decode_to_the_input_and_match_exhaustive_search_mostly) {
+  const unsigned seed = base::test_seed("selector.picks_decode_to_the_input");
+  std::mt19937 random(seed);
+  selector_policy policy;
+  policy.audit_every = 1;
+  policy.zstd_level = 3;
+  selector s(policy);
+  for (int n = 0; n < 200; ++n) {
+    const channel c = stratified(random);
+    const selection picked = s.choose(c);
+    channel decoded{};
+    ASSERT_TRUE(decode_with(picked.chosen.id, picked.payload, decoded).ok());
+    ASSERT_EQ(decoded, c) << "seed " << seed;
+  }
+  const selector_report& r = s.report();
+  std::printf("accuracy %.3f, bytes over best %.4f, CPU saved %.3f\n", r.accuracy(),
+              r.audit_bytes_ratio, r.cpu_saved());
+  EXPECT_EQ(r.channels, 200u);
+  EXPECT_EQ(r.audits, 200u);
+  // After learning, the pick is the smallest most of the time and never far from it.
+  EXPECT_GT(r.accuracy(), 0.9) << "seed " << seed;
+  EXPECT_LT(r.audit_bytes_ratio, 1.02) << "seed " << seed;
+  EXPECT_GT(r.cpu_saved(), 0.2);
+  std::uint64_t total = 0;
+  for (auto count : r.mix)
+    total += count;
+  EXPECT_EQ(total, 200u);
+}
+
+TEST(selector, uniform_channels_cost_one_byte) {
+  selector s;
+  channel c{};
+  c.fill(1);
+  const selection picked = s.choose(c);
+  EXPECT_EQ(picked.chosen.id, codec_id::uniform);
+  EXPECT_EQ(picked.payload.size(), 1u);
+}
+
+TEST(selector, a_decode_budget_excludes_slow_codecs) {
+  const unsigned seed = base::test_seed("selector.a_decode_budget_excludes_slow_codecs");
+  std::mt19937 random(seed);
+  selector_policy policy;
+  policy.target = selector_policy::goal::smallest_within_decode_budget;
+  policy.decode_budget_ns = 1;  // nothing decodes in a nanosecond: every timed codec is excluded
+  policy.time_decode_every = 1;
+  policy.audit_every = 0;
+  selector s(policy);
+  candidate last;
+  for (int n = 0; n < 50; ++n)
+    last = s.choose(stratified(random)).chosen;
+  // Once every candidate has been timed over budget, the fallback is run-length.
+  EXPECT_EQ(last.id, codec_id::run_length) << candidate_name(last);
+}
+
+TEST(selector, encode_selected_writes_a_decodable_chunk) {
+  std::mt19937 random(7);
+  chunk c;
+  c.material = stratified(random);
+  c.history.fill(0);
+  c.history[77] = 0x01;
+  selector material, history;
+  std::string bytes;
+  encode_selected(c, material, history, bytes);
+  chunk decoded;
+  ASSERT_TRUE(decode_chunk(bytes, decoded).ok());
+  EXPECT_EQ(decoded, c);
+  EXPECT_EQ(candidate_name({codec_id::zstd_transform, codec_id::octree}), "zstd_transform/octree");
+}
+
+}  // namespace
+}  // namespace strata::compression
