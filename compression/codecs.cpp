@@ -92,9 +92,14 @@ std::uint16_t walk_index(walk order, std::size_t n) {
 
 bool encode_uniform(channel_view in, std::string& out) {
   const std::uint8_t value = in[0];
-  for (std::uint8_t v : in)
-    if (v != value)
+  // Compare 8 bytes at a time: most chunks of a world are uniform, and this runs on every write.
+  const std::uint64_t pattern = 0x0101010101010101ull * value;
+  for (std::size_t n = 0; n < voxels; n += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, in.data() + n, 8);
+    if (word != pattern)
       return false;
+  }
   out.push_back(static_cast<char>(value));
   return true;
 }
@@ -119,9 +124,23 @@ std::size_t count_runs(channel_view in, walk order) {
 }
 
 bool encode_run_length(channel_view in, walk order, std::string& out) {
-  const walk_table& table = table_of(order);
   byte_writer write(out);
   write.u8(static_cast<std::uint8_t>(order));
+  if (order == walk::x_first) {
+    // Storage order needs no table: scan the bytes directly (the fast write path).
+    std::size_t start = 0;
+    while (start < voxels) {
+      const std::uint8_t value = in[start];
+      std::size_t end = start + 1;
+      while (end < voxels && in[end] == value)
+        ++end;
+      write.u8(value);
+      write.varint(end - start - 1);
+      start = end;
+    }
+    return true;
+  }
+  const walk_table& table = table_of(order);
   std::uint8_t value = in[table[0]];
   std::size_t length = 1;
   for (std::size_t n = 1; n < voxels; ++n) {

@@ -58,6 +58,28 @@ void write_chunk(const chunk& c, codec_id material, std::string_view material_pa
   out += history_payload;
 }
 
+namespace {
+
+void encode_fast_channel(channel_view in, codec_id& id, std::string& out) {
+  id = codec_id::uniform;
+  if (encode_uniform(in, out))
+    return;
+  id = codec_id::run_length;
+  encode_run_length(in, walk::x_first, out);
+}
+
+}  // namespace
+
+void encode_fast(const chunk& c, std::string& out) {
+  thread_local std::string material, history;
+  material.clear();
+  history.clear();
+  codec_id material_id, history_id;
+  encode_fast_channel(c.material, material_id, material);
+  encode_fast_channel(c.history, history_id, history);
+  write_chunk(c, material_id, material, history_id, history, out);
+}
+
 bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
                   const chunk* baseline) {
   std::string material, history;

@@ -55,6 +55,10 @@ struct encode_choice {
 bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
                   const chunk* baseline = nullptr);
 
+/// The fast write path: each channel uniform when it is, otherwise run-length in storage order.
+/// No analysis and no zstd, so updates are acknowledged quickly; the selector recompresses later.
+void encode_fast(const chunk& c, std::string& out);
+
 /// Appends a chunk whose channels are already encoded (e.g. by the selector).
 void write_chunk(const chunk& c, codec_id material, std::string_view material_payload,
                  codec_id history, std::string_view history_payload, std::string& out);

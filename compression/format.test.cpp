@@ -72,6 +72,20 @@ TEST(format, a_chunk_equal_to_its_baseline_is_header_only) {
   EXPECT_EQ(decoded, c);
 }
 
+TEST(format, the_fast_path_is_uniform_or_run_length) {
+  chunk c = layered_chunk();
+  c.history.fill(0);
+  std::string bytes;
+  encode_fast(c, bytes);
+  auto header = read_header(bytes);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->material, codec_id::run_length);
+  EXPECT_EQ(header->history, codec_id::uniform);
+  chunk decoded;
+  ASSERT_TRUE(decode_chunk(bytes, decoded).ok());
+  EXPECT_EQ(decoded, c);
+}
+
 TEST(format, inapplicable_codecs_leave_out_untouched) {
   const chunk c = layered_chunk();
   std::string bytes = "keep";

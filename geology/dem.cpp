@@ -190,17 +190,51 @@ base::result<dem> load_named(const std::string& name, const std::string& sample_
                     "unknown world \"" + name + "\"; the shipped ones are topobathy and jacksboro");
 }
 
-base::result<survey> survey_world(const geo::grid& g, const dem& terrain, std::size_t regions_max) {
-  const geo::world_spec& spec = g.spec();
+base::result<std::vector<S2CellId>> regions_under(const geo::grid& g, const dem& terrain,
+                                                  std::size_t regions_max) {
+  const int level = g.spec().region_level;
   const S2LatLngRect extent(S2LatLng::FromDegrees(terrain.lat_min_deg(), terrain.lng_min_deg()),
                             S2LatLng::FromDegrees(terrain.lat_max_deg(), terrain.lng_max_deg()));
-  if (extent.Area() / S2Cell::AverageArea(spec.region_level) > static_cast<double>(regions_max))
+  if (extent.Area() / S2Cell::AverageArea(level) > static_cast<double>(regions_max))
     return base::fail(base::errc::limit_exceeded,
                       "the DEM covers more than " + std::to_string(regions_max) + " regions");
   S2RegionCoverer::Options options;
-  options.set_fixed_level(spec.region_level);
+  options.set_fixed_level(level);
   std::vector<S2CellId> regions;
   S2RegionCoverer(options).GetCovering(extent, &regions);
+  std::sort(regions.begin(), regions.end());
+  return regions;
+}
+
+base::result<std::vector<chunk_column_id>> chunk_columns_under(const geo::grid& g,
+                                                               const dem& terrain,
+                                                               std::size_t regions_max) {
+  auto regions = regions_under(g, terrain, regions_max);
+  if (!regions)
+    return regions.error();
+  const int voxel_level = g.spec().voxel_level;
+  std::vector<chunk_column_id> result;
+  for (S2CellId region : *regions) {
+    std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
+    for (S2CellId column = region.child_begin(voxel_level); column != region.child_end(voxel_level);
+         column = column.next()) {
+      const S2LatLng centre(column.ToPoint());
+      if (!terrain.sample(centre.lat().degrees(), centre.lng().degrees()))
+        continue;
+      const geo::voxel_address where = g.address(g.voxel_of(column, 0));
+      if (seen.insert({where.chunk.u, where.chunk.v}).second)
+        result.push_back({region, where.chunk.u, where.chunk.v});
+    }
+  }
+  return result;
+}
+
+base::result<survey> survey_world(const geo::grid& g, const dem& terrain, std::size_t regions_max) {
+  const geo::world_spec& spec = g.spec();
+  auto found = regions_under(g, terrain, regions_max);
+  if (!found)
+    return found.error();
+  const std::vector<S2CellId>& regions = *found;
 
   survey result;
   result.elevation_min_m =

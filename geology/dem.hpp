@@ -54,6 +54,23 @@ base::result<dem> load_jacksboro(const std::string& path);
 base::result<dem> load_named(const std::string& name,
                              const std::string& sample_data = matplotlib_sample_data);
 
+/// A column of chunks: (u, v) in a region, every chunk layer.
+struct chunk_column_id {
+  S2CellId region;
+  std::uint32_t u = 0;
+  std::uint32_t v = 0;
+};
+
+/// The regions whose cells meet the DEM's extent, in cell order. errc::limit_exceeded past
+/// `regions_max`.
+base::result<std::vector<S2CellId>> regions_under(const geo::grid& g, const dem& terrain,
+                                                  std::size_t regions_max);
+
+/// Every chunk column holding at least one voxel column whose centre lies inside the DEM.
+base::result<std::vector<chunk_column_id>> chunk_columns_under(const geo::grid& g,
+                                                               const dem& terrain,
+                                                               std::size_t regions_max);
+
 /// What a DEM becomes on a grid: the regions, columns and chunks it covers.
 struct survey {
   std::uint64_t regions = 0;

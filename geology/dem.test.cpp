@@ -103,6 +103,10 @@ TEST(dem, survey_counts_agree_with_the_extent) {
   EXPECT_GT(s->surface_chunks, 0u);
   EXPECT_LT(s->surface_chunks, s->chunks);
   EXPECT_EQ(survey_world(*g, *d, 10).error().code, base::errc::limit_exceeded);
+  // The chunk columns under the DEM are the survey's, each once.
+  auto columns = chunk_columns_under(*g, *d, 100000);
+  ASSERT_TRUE(columns.ok());
+  EXPECT_EQ(columns->size() * 8, s->chunks);
 
   spec.z_max_m = 1000;  // the peaks stick out of the world now
   auto low = geo::grid::make(spec);
