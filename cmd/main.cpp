@@ -28,6 +28,7 @@ const subcommand subcommands[] = {
      run_grid},
     {"config", "print the default or the effective configuration (defaults, show)", run_config},
     {"demo", "survey the world strata would build from real terrain", run_demo},
+    {"bench", "benchmarks against the anchors (compression)", run_bench},
 };
 
 void print_subcommands(std::FILE* out) {

@@ -1,0 +1,526 @@
+#include "bench/compression_bench.hpp"
+
+#include <blosc.h>
+#include <openvdb/openvdb.h>
+#include <openvdb/tools/Dense.h>
+#include <openvdb/tools/Prune.h>
+#include <zstd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "base/json.hpp"
+#include "compression/format.hpp"
+#include "compression/selector.hpp"
+#include "geo/world_spec.hpp"
+#include "geology/materials.hpp"
+#include "geology/terrain.hpp"
+
+namespace strata::bench {
+
+namespace {
+
+using compression::chunk;
+using compression::codec_id;
+using clock_type = std::chrono::steady_clock;
+static_assert(sizeof(chunk) == compression::chunk_bytes,
+              "a chunk is its two channels, back to back");
+
+// What one method stored and how long it took, summed over chunks.
+struct method {
+  std::string name;
+  std::uint64_t bytes = 0;
+  double encode_seconds = 0;
+  double decode_seconds = 0;
+  std::uint64_t mismatches = 0;
+};
+
+class stopwatch {
+ public:
+  stopwatch() : start_(clock_type::now()) {}
+  double seconds() const {
+    return std::chrono::duration<double>(clock_type::now() - start_).count();
+  }
+
+ private:
+  clock_type::time_point start_;
+};
+
+// World specs for the benchmark: the demo's grids, one level coarser horizontally for topobathy,
+// so one run holds every chunk of the world and finishes in about a minute on one core.
+geo::world_spec bench_spec(const std::string& world) {
+  geo::world_spec spec;
+  spec.name = world;
+  if (world == "jacksboro") {
+    spec.voxel_level = 18;
+    spec.region_level = 12;
+    spec.dz_m = 4;
+    spec.z_min_m = 0;
+    spec.z_max_m = 1400;
+  } else {
+    spec.voxel_level = 15;
+    spec.region_level = 9;
+    spec.dz_m = 10;
+    spec.z_min_m = -2000;
+    spec.z_max_m = 3000;
+  }
+  return spec;
+}
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64: a fixed, portable hash
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The simulated pass: about 5 % of columns lose 1 to 4 layers' worth off the top (erosion: the hole
+// fills with water below sea level), and about 5 % gain 1 to 3 layers of sediment (deposition).
+void erode_and_deposit(const geology::chunk_column& columns, const geology::chunk_column_id& at,
+                       std::uint32_t k, const geo::world_spec& spec, chunk& c) {
+  for (std::size_t column = 0; column < columns.size(); ++column) {
+    const std::uint64_t h = mix(at.region.id() ^ mix(at.u * 65536ull + at.v) ^ mix(column));
+    const unsigned pick = h % 100;
+    if (pick >= 10)
+      continue;
+    const bool erosion = pick < 5;
+    const double amount = spec.dz_m * static_cast<double>(1 + (h >> 8) % (erosion ? 4 : 3));
+    const double surface = columns[column].surface_m;
+    const double low = erosion ? surface - amount : surface;
+    const double high = erosion ? surface : surface + amount;
+    for (unsigned z = 0; z < compression::edge; ++z) {
+      const double alt = spec.z_min_m + (k * compression::edge + z + 0.5) * spec.dz_m;
+      if (alt < low || alt >= high)
+        continue;
+      const std::size_t at_voxel = column + z * compression::edge * compression::edge;
+      if (erosion) {
+        c.material[at_voxel] = alt < 0 ? geology::material::water : geology::material::air;
+        c.history[at_voxel] |= 0x01;
+      } else {
+        c.material[at_voxel] = geology::material::sediment;
+        c.history[at_voxel] |= 0x02;
+      }
+    }
+  }
+}
+
+struct pass_report {
+  std::string name;
+  std::uint64_t chunks = 0;
+  std::uint64_t changed_chunks = 0;
+  std::vector<method> methods;
+  compression::selector_report material_selector;
+  compression::selector_report history_selector;
+  std::uint64_t codec_checks = 0;
+  std::uint64_t codec_failures = 0;
+  std::uint64_t openvdb_bytes = 0;
+
+  method& get(const std::string& name_of) {
+    for (method& m : methods)
+      if (m.name == name_of)
+        return m;
+    methods.push_back({name_of});
+    return methods.back();
+  }
+  const method* find(const std::string& name_of) const {
+    for (const method& m : methods)
+      if (m.name == name_of)
+        return &m;
+    return nullptr;
+  }
+  double raw_bytes() const { return static_cast<double>(chunks) * compression::chunk_bytes; }
+};
+
+void zstd_method(pass_report& report, const chunk& c, int level, ZSTD_CCtx* cctx, ZSTD_DCtx* dctx,
+                 std::string& buffer, chunk& decoded) {
+  method& m = report.get("zstd-" + std::to_string(level));
+  buffer.resize(ZSTD_compressBound(sizeof c));
+  stopwatch encode;
+  const std::size_t size =
+      ZSTD_compressCCtx(cctx, buffer.data(), buffer.size(), &c, sizeof c, level);
+  m.encode_seconds += encode.seconds();
+  m.bytes += size;
+  stopwatch decode;
+  const std::size_t got = ZSTD_decompressDCtx(dctx, &decoded, sizeof decoded, buffer.data(), size);
+  m.decode_seconds += decode.seconds();
+  m.mismatches += got != sizeof c || !(decoded == c);
+}
+
+void blosc_method(pass_report& report, const chunk& c, std::string& buffer, chunk& decoded) {
+  method& m = report.get("blosc-zstd-bitshuffle");
+  buffer.resize(sizeof c + BLOSC_MAX_OVERHEAD);
+  stopwatch encode;
+  const int size = blosc_compress_ctx(5, BLOSC_BITSHUFFLE, 1, sizeof c, &c, buffer.data(),
+                                      buffer.size(), "zstd", 0, 1);
+  m.encode_seconds += encode.seconds();
+  m.bytes += static_cast<std::uint64_t>(size);
+  stopwatch decode;
+  const int got = blosc_decompress_ctx(buffer.data(), &decoded, sizeof decoded, 1);
+  m.decode_seconds += decode.seconds();
+  m.mismatches += got != static_cast<int>(sizeof c) || !(decoded == c);
+}
+
+// OpenVDB: each chunk becomes a 32^3 block of an Int32Grid (material | history << 8), background
+// 0 (air); its bytes are the grid's memory after pruning uniform nodes into tiles.
+void openvdb_method(pass_report& report, const chunk& c, openvdb::Int32Grid& grid,
+                    std::uint64_t index, std::vector<std::int32_t>& dense_values) {
+  method& m = report.get("openvdb");
+  const openvdb::Coord origin(static_cast<int>(index % 4096) * 32,
+                              static_cast<int>(index / 4096) * 32, 0);
+  const openvdb::CoordBBox box(origin, origin.offsetBy(31));
+  dense_values.resize(compression::voxels);
+  stopwatch encode;
+  for (std::size_t n = 0; n < compression::voxels; ++n)
+    dense_values[n] = c.material[n] | c.history[n] << 8;
+  openvdb::tools::Dense<std::int32_t, openvdb::tools::LayoutXYZ> dense(box, dense_values.data());
+  openvdb::tools::copyFromDense(dense, grid, 0);
+  m.encode_seconds += encode.seconds();
+  stopwatch decode;
+  openvdb::tools::copyToDense(grid, dense);
+  chunk decoded;
+  for (std::size_t n = 0; n < compression::voxels; ++n) {
+    decoded.material[n] = static_cast<std::uint8_t>(dense_values[n]);
+    decoded.history[n] = static_cast<std::uint8_t>(dense_values[n] >> 8);
+  }
+  m.decode_seconds += decode.seconds();
+  m.mismatches += !(decoded == c);
+}
+
+// strata without the baseline: the selector per channel, zstd-19 inside.
+void hybrid_method(pass_report& report, const chunk& c, compression::selector& material,
+                   compression::selector& history, std::string& buffer, chunk& decoded) {
+  method& m = report.get("strata-hybrid");
+  buffer.clear();
+  stopwatch encode;
+  compression::encode_selected(c, material, history, buffer);
+  m.encode_seconds += encode.seconds();
+  m.bytes += buffer.size();
+  stopwatch decode;
+  const bool ok = compression::decode_chunk(buffer, decoded).ok();
+  m.decode_seconds += decode.seconds();
+  m.mismatches += !ok || !(decoded == c);
+}
+
+void fast_method(pass_report& report, const chunk& c, std::string& buffer, chunk& decoded) {
+  method& m = report.get("strata-fast-path");
+  buffer.clear();
+  stopwatch encode;
+  compression::encode_fast(c, buffer);
+  m.encode_seconds += encode.seconds();
+  m.bytes += buffer.size();
+  stopwatch decode;
+  const bool ok = compression::decode_chunk(buffer, decoded).ok();
+  m.decode_seconds += decode.seconds();
+  m.mismatches += !ok || !(decoded == c);
+}
+
+// strata with the baseline: a chunk equal to the generator's output is not stored at all; any
+// other stores each channel as the smaller of the selector's choice and a delta. Decoding counts
+// regenerating the baseline (`baseline_seconds`), which every reader of such a chunk pays.
+void baseline_method(pass_report& report, const chunk& c, const chunk& baseline,
+                     double baseline_seconds, compression::selector& material,
+                     compression::selector& history, std::string& buffer, chunk& decoded) {
+  method& m = report.get("strata-hybrid+baseline");
+  buffer.clear();
+  stopwatch encode;
+  const bool equal = c == baseline;
+  if (!equal) {
+    auto pick = [](compression::selector& s, compression::channel_view in,
+                   compression::channel_view base, std::string& payload) {
+      std::string delta;
+      compression::encode_baseline_delta(in, base, delta);
+      compression::selection chosen = s.choose(in);
+      if (delta.size() < chosen.payload.size()) {
+        payload = std::move(delta);
+        return codec_id::baseline_delta;
+      }
+      payload = std::move(chosen.payload);
+      return chosen.chosen.id;
+    };
+    std::string material_payload, history_payload;
+    const codec_id material_id = pick(material, c.material, baseline.material, material_payload);
+    const codec_id history_id = pick(history, c.history, baseline.history, history_payload);
+    compression::write_chunk(c, material_id, material_payload, history_id, history_payload, buffer);
+  }
+  m.encode_seconds += encode.seconds();
+  m.bytes += buffer.size();
+  stopwatch decode;
+  bool ok = true;
+  if (equal)
+    decoded = baseline;
+  else
+    ok = compression::decode_chunk(buffer, decoded, &baseline).ok();
+  m.decode_seconds += decode.seconds() + baseline_seconds;
+  m.mismatches += !ok || !(decoded == c);
+  report.changed_chunks += !equal;
+}
+
+// Every codec on both channels of the chunk, at zstd level 3: each must round-trip exactly.
+void check_every_codec(pass_report& report, const chunk& c, const chunk& baseline) {
+  for (int channel_index = 0; channel_index < 2; ++channel_index) {
+    const compression::channel& in = channel_index ? c.history : c.material;
+    const compression::channel& base = channel_index ? baseline.history : baseline.material;
+    compression::channel out;
+    for (const compression::candidate& candidate : compression::candidates()) {
+      std::string payload;
+      const bool applies = candidate.id == codec_id::zstd_transform
+                               ? compression::encode_zstd_transform(in, candidate.inner, 3, payload)
+                               : compression::encode_with(candidate.id, in, 3, payload);
+      if (!applies)
+        continue;
+      ++report.codec_checks;
+      const bool ok = compression::decode_with(candidate.id, payload, out).ok() && out == in;
+      report.codec_failures += !ok;
+    }
+    std::string delta;
+    compression::encode_baseline_delta(in, base, delta);
+    ++report.codec_checks;
+    report.codec_failures +=
+        !(compression::decode_baseline_delta(delta, base, out).ok() && out == in);
+  }
+}
+
+double mb_per_second(double bytes, double seconds) {
+  return seconds > 0 ? bytes / seconds / 1e6 : 0;
+}
+
+struct goal {
+  std::string name;
+  double value;
+  double target;
+  bool at_most;  // value <= target when true, value >= target otherwise
+  bool met() const { return at_most ? value <= target : value >= target; }
+};
+
+}  // namespace
+
+base::status run_compression(const compression_options& options) {
+  auto terrain = geology::load_named(options.world, options.sample_data.empty()
+                                                        ? geology::matplotlib_sample_data
+                                                        : options.sample_data);
+  if (!terrain)
+    return terrain.error();
+  auto g = geo::grid::make(bench_spec(options.world));
+  if (!g)
+    return g.error();
+  auto columns = geology::chunk_columns_under(*g, *terrain, 1000000);
+  if (!columns)
+    return columns.error();
+  if (options.chunk_columns_max && columns->size() > options.chunk_columns_max)
+    columns->resize(options.chunk_columns_max);
+  const geology::terrain_generator generator(*g, *terrain);
+  const std::uint32_t layers = geo::chunk_layers(g->spec());
+  // The world spec and generator parameters are what a baseline world stores besides its deltas.
+  const std::size_t world_bytes =
+      geo::serialize(g->spec()).size() + sizeof(geology::terrain_params);
+
+  openvdb::initialize();
+  blosc_init();
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+
+  std::vector<pass_report> passes;
+  for (const bool after : {false, true}) {
+    pass_report report;
+    report.name = after ? "after erosion and deposition" : "as generated";
+    for (const char* name :
+         {"raw", "zstd-1", "zstd-3", "zstd-19", "blosc-zstd-bitshuffle", "openvdb",
+          "strata-fast-path", "strata-hybrid", "strata-hybrid+baseline"})
+      report.get(name);
+    compression::selector_policy policy;
+    policy.zstd_level = 19;
+    policy.audit_every = 16;
+    compression::selector material(policy), history(policy);
+    compression::selector baseline_material(policy), baseline_history(policy);
+    openvdb::Int32Grid::Ptr grid = openvdb::Int32Grid::create(0);
+    std::vector<std::int32_t> dense_values;
+    std::string buffer;
+    chunk baseline, c, decoded;
+    for (const geology::chunk_column_id& at : *columns) {
+      stopwatch surfaces_time;
+      const geology::chunk_column surfaces = generator.surfaces(at.region, at.u, at.v);
+      const double surfaces_seconds = surfaces_time.seconds() / layers;
+      for (std::uint32_t k = 0; k < layers; ++k) {
+        stopwatch generate;
+        generator.fill(surfaces, k, baseline);
+        const double baseline_seconds = surfaces_seconds + generate.seconds();
+        c = baseline;
+        if (after)
+          erode_and_deposit(surfaces, at, k, g->spec(), c);
+        report.get("raw").bytes += sizeof c;
+        for (int level : {1, 3, 19})
+          zstd_method(report, c, level, cctx.get(), dctx.get(), buffer, decoded);
+        blosc_method(report, c, buffer, decoded);
+        openvdb_method(report, c, *grid, report.chunks, dense_values);
+        fast_method(report, c, buffer, decoded);
+        hybrid_method(report, c, material, history, buffer, decoded);
+        baseline_method(report, c, baseline, baseline_seconds, baseline_material, baseline_history,
+                        buffer, decoded);
+        check_every_codec(report, c, baseline);
+        ++report.chunks;
+      }
+    }
+    stopwatch prune;
+    openvdb::tools::prune(grid->tree());
+    report.get("openvdb").encode_seconds += prune.seconds();
+    report.get("openvdb").bytes = grid->memUsage();
+    report.get("strata-hybrid+baseline").bytes += world_bytes;
+    report.material_selector = material.report();
+    report.history_selector = history.report();
+    passes.push_back(std::move(report));
+  }
+
+  // Goals, from the figures of this run.
+  std::vector<goal> goals;
+  for (const pass_report& p : passes) {
+    const bool after = &p == &passes.back();
+    const std::string suffix = after ? "_after_pass" : "_as_generated";
+    const double zstd19 = static_cast<double>(p.find("zstd-19")->bytes);
+    goals.push_back(
+        {"hybrid_bytes_vs_zstd19" + suffix, p.find("strata-hybrid")->bytes / zstd19, 0.6, true});
+    goals.push_back({"baseline_bytes_vs_zstd19" + suffix,
+                     p.find("strata-hybrid+baseline")->bytes / zstd19, after ? 0.4 : 0.1, true});
+    const double zstd3_decode = mb_per_second(p.raw_bytes(), p.find("zstd-3")->decode_seconds);
+    goals.push_back(
+        {"hybrid_decode_vs_zstd3_decode" + suffix,
+         mb_per_second(p.raw_bytes(), p.find("strata-hybrid")->decode_seconds) / zstd3_decode, 1.0,
+         false});
+    const double zstd1_encode = mb_per_second(p.raw_bytes(), p.find("zstd-1")->encode_seconds);
+    goals.push_back(
+        {"fast_path_encode_vs_zstd1_encode" + suffix,
+         mb_per_second(p.raw_bytes(), p.find("strata-fast-path")->encode_seconds) / zstd1_encode,
+         1.0, false});
+    std::uint64_t mismatches = 0;
+    for (const method& m : p.methods)
+      mismatches += m.mismatches;
+    goals.push_back({"round_trip_failures" + suffix,
+                     static_cast<double>(mismatches + p.codec_failures), 0, true});
+  }
+
+  if (options.json) {
+    base::json_writer out;
+    out.begin_object().key("world").value(options.world);
+    out.key("spec")
+        .begin_object()
+        .key("voxel_level")
+        .value(g->spec().voxel_level)
+        .key("region_level")
+        .value(g->spec().region_level)
+        .key("dz_m")
+        .value(g->spec().dz_m)
+        .key("z_min_m")
+        .value(g->spec().z_min_m)
+        .key("z_max_m")
+        .value(g->spec().z_max_m)
+        .end_object();
+    out.key("goals").begin_array();
+    for (const goal& gl : goals)
+      out.begin_object()
+          .key("name")
+          .value(gl.name)
+          .key("value")
+          .value(gl.value)
+          .key("target")
+          .value(gl.target)
+          .key("met")
+          .value(gl.met())
+          .end_object();
+    out.end_array();
+    out.key("passes").begin_array();
+    for (const pass_report& p : passes) {
+      out.begin_object()
+          .key("name")
+          .value(p.name)
+          .key("chunks")
+          .value(p.chunks)
+          .key("chunks_differing_from_baseline")
+          .value(p.changed_chunks)
+          .key("voxel_bytes")
+          .value(p.raw_bytes())
+          .key("codec_round_trips_checked")
+          .value(p.codec_checks)
+          .key("codec_round_trip_failures")
+          .value(p.codec_failures);
+      out.key("methods").begin_array();
+      for (const method& m : p.methods)
+        out.begin_object()
+            .key("name")
+            .value(m.name)
+            .key("bytes")
+            .value(m.bytes)
+            .key("ratio")
+            .value(p.raw_bytes() / static_cast<double>(m.bytes))
+            .key("encode_mb_s")
+            .value(mb_per_second(p.raw_bytes(), m.encode_seconds))
+            .key("decode_mb_s")
+            .value(mb_per_second(p.raw_bytes(), m.decode_seconds))
+            .key("mismatches")
+            .value(m.mismatches)
+            .end_object();
+      out.end_array();
+      for (const auto* which : {&p.material_selector, &p.history_selector}) {
+        out.key(which == &p.material_selector ? "material_selector" : "history_selector")
+            .begin_object()
+            .key("channels")
+            .value(which->channels)
+            .key("audits")
+            .value(which->audits)
+            .key("accuracy")
+            .value(which->accuracy())
+            .key("bytes_over_best")
+            .value(which->audit_bytes_ratio)
+            .key("cpu_saved")
+            .value(which->cpu_saved())
+            .key("mix")
+            .begin_object();
+        for (std::size_t n = 0; n < compression::candidate_count; ++n)
+          if (which->mix[n])
+            out.key(compression::candidate_name(compression::candidates()[n])).value(which->mix[n]);
+        out.end_object().end_object();
+      }
+      out.end_object();
+    }
+    out.end_array().end_object();
+    std::printf("%s\n", out.str().c_str());
+    return {};
+  }
+
+  std::printf("strata bench compression: %s, voxel level %d, region level %d, %g m layers\n",
+              options.world.c_str(), g->spec().voxel_level, g->spec().region_level, g->spec().dz_m);
+  for (const pass_report& p : passes) {
+    std::printf("\n%s: %llu chunks, %.0f MB of voxels, %llu differ from the generator\n",
+                p.name.c_str(), static_cast<unsigned long long>(p.chunks), p.raw_bytes() / 1e6,
+                static_cast<unsigned long long>(p.changed_chunks));
+    std::printf("  %-24s %14s %10s %12s %12s\n", "method", "bytes", "ratio", "encode MB/s",
+                "decode MB/s");
+    for (const method& m : p.methods)
+      std::printf("  %-24s %14llu %10.1f %12.0f %12.0f\n", m.name.c_str(),
+                  static_cast<unsigned long long>(m.bytes),
+                  p.raw_bytes() / static_cast<double>(m.bytes),
+                  mb_per_second(p.raw_bytes(), m.encode_seconds),
+                  mb_per_second(p.raw_bytes(), m.decode_seconds));
+    const compression::selector_report& s = p.material_selector;
+    std::printf(
+        "  selector (materials): accuracy %.1f %% on %llu audits, %.3f x the best bytes, "
+        "%.0f %% of exhaustive CPU saved\n  codec mix:",
+        s.accuracy() * 100, static_cast<unsigned long long>(s.audits), s.audit_bytes_ratio,
+        s.cpu_saved() * 100);
+    for (std::size_t n = 0; n < compression::candidate_count; ++n)
+      if (s.mix[n])
+        std::printf(" %s %llu", compression::candidate_name(compression::candidates()[n]).c_str(),
+                    static_cast<unsigned long long>(s.mix[n]));
+    std::printf("\n  every codec round-tripped %llu channels with %llu failures\n",
+                static_cast<unsigned long long>(p.codec_checks),
+                static_cast<unsigned long long>(p.codec_failures));
+  }
+  std::printf("\ngoals:\n");
+  for (const goal& gl : goals)
+    std::printf("  %-46s %10.4f %s %-6g %s\n", gl.name.c_str(), gl.value,
+                gl.at_most ? "<=" : ">=", gl.target, gl.met() ? "met" : "NOT MET");
+  return {};
+}
+
+}  // namespace strata::bench
