@@ -80,6 +80,11 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
       return 8 + edge * edge * (a.layers_per_column - 1) * 1.3;
     case codec_id::column_layers:
       return edge * edge + 2 * layers_stored;
+    case codec_id::predicted_layers:
+      // A mode byte per column and a residual per layer boundary.
+      return edge * edge * a.layers_per_column;
+    case codec_id::walk_raw:
+      return 1 + voxels;
     case codec_id::zstd:
       // zstd's frame and block headers, and about a byte per run it has to describe.
       return 12 + runs * 1.1;
@@ -94,6 +99,12 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
           return 20 + runs * 0.55;
         case codec_id::octree:
           return 40 + runs * 1.1;
+        case codec_id::predicted_layers:
+          // Planar strata leave mostly zero residuals.
+          return 30 + runs * 0.25;
+        case codec_id::walk_raw:
+          // Up each column, zstd matches whole columns against their neighbours.
+          return 20 + runs * 0.3;
         default:
           return 1e300;
       }

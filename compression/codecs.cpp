@@ -82,6 +82,10 @@ std::string_view name(codec_id id) {
       return "zstd_transform";
     case codec_id::baseline_delta:
       return "baseline_delta";
+    case codec_id::predicted_layers:
+      return "predicted_layers";
+    case codec_id::walk_raw:
+      return "walk_raw";
   }
   return "unknown";
 }
@@ -183,6 +187,28 @@ base::status decode_run_length(std::string_view payload, channel_span out) {
   return {};
 }
 
+bool encode_walk_raw(channel_view in, walk order, std::string& out) {
+  const walk_table& table = table_of(order);
+  out.push_back(static_cast<char>(order));
+  const std::size_t start = out.size();
+  out.resize(start + voxels);
+  for (std::size_t n = 0; n < voxels; ++n)
+    out[start + n] = static_cast<char>(in[table[n]]);
+  return true;
+}
+
+base::status decode_walk_raw(std::string_view payload, channel_span out) {
+  if (payload.size() != 1 + voxels)
+    return corrupt("a walk_raw payload is 32769 bytes; got " + std::to_string(payload.size()));
+  const auto order = static_cast<std::uint8_t>(payload[0]);
+  if (order >= walks)
+    return corrupt("walk_raw payload names no walk (" + std::to_string(order) + ")");
+  const walk_table& table = table_of(static_cast<walk>(order));
+  for (std::size_t n = 0; n < voxels; ++n)
+    out[table[n]] = static_cast<std::uint8_t>(payload[1 + n]);
+  return {};
+}
+
 bool encode_palette(channel_view in, std::string& out) {
   std::array<bool, 256> present{};
   for (std::uint8_t v : in)
@@ -225,15 +251,30 @@ base::status decode_palette(std::string_view payload, channel_span out) {
     return corrupt("palette payload of " + std::to_string(payload.size()) +
                    " bytes does not hold " + std::to_string(voxels) + " " + std::to_string(bits) +
                    "-bit indices");
+  // A table from each possible packed byte to the voxels it holds, so decoding is one copy per
+  // packed byte. A byte holding an index past the palette is marked and refused.
   const unsigned mask = (1u << bits) - 1;
-  for (std::size_t n = 0; n < voxels; ++n) {
-    const unsigned index =
-        (static_cast<std::uint8_t>(packed[n / per_byte]) >> ((n % per_byte) * bits)) & mask;
-    if (index >= count)
-      return corrupt("palette index " + std::to_string(index) + " at voxel " + std::to_string(n) +
-                     " is past the palette's " + std::to_string(count) + " values");
-    out[n] = static_cast<std::uint8_t>(values[index]);
+  std::array<std::array<std::uint8_t, 8>, 256> expand{};
+  std::array<bool, 256> valid{};
+  for (unsigned byte = 0; byte < 256; ++byte) {
+    valid[byte] = true;
+    for (std::size_t slot = 0; slot < per_byte; ++slot) {
+      const unsigned index = (byte >> (slot * bits)) & mask;
+      if (index >= count) {
+        valid[byte] = false;
+        break;
+      }
+      expand[byte][slot] = static_cast<std::uint8_t>(values[index]);
+    }
   }
+  bool all_valid = true;
+  for (std::size_t at = 0; at < packed.size(); ++at) {
+    const auto byte = static_cast<std::uint8_t>(packed[at]);
+    all_valid &= valid[byte];
+    std::memcpy(&out[at * per_byte], expand[byte].data(), per_byte);
+  }
+  if (!all_valid)
+    return corrupt("a palette index is past the palette's " + std::to_string(count) + " values");
   return {};
 }
 

@@ -26,6 +26,8 @@ enum class codec_id : std::uint8_t {
   zstd = 6,
   zstd_transform = 7,
   baseline_delta = 8,
+  predicted_layers = 9,
+  walk_raw = 10,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -54,6 +56,12 @@ base::status decode_run_length(std::string_view payload, channel_span out);
 /// Runs of equal values along a walk: what run-length coding would store.
 std::size_t count_runs(channel_view in, walk order);
 
+/// The raw channel reordered along a walk: a transform for zstd, which finds whole columns
+/// repeated 32 bytes apart in z_first order. Payload: the walk (1 byte), then the 32^3 values in
+/// walk order.
+bool encode_walk_raw(channel_view in, walk order, std::string& out);
+base::status decode_walk_raw(std::string_view payload, channel_span out);
+
 /// Palette with bit-packing. Payload: count - 1 (1 byte), the count distinct values ascending,
 /// then one index per voxel in storage order, packed little-endian into 1, 2, 4 or 8 bits (the
 /// fewest that hold count - 1).
@@ -73,14 +81,24 @@ base::status decode_octree(std::string_view payload, channel_span out);
 bool encode_column_layers(channel_view in, std::string& out);
 base::status decode_column_layers(std::string_view payload, channel_span out);
 
+/// Predicted layers: column layers whose tops are predicted from neighbouring columns. Columns in
+/// order x + 32 y; each has a stack of layers (values bottom-up, and the top z of every layer but
+/// the last, 1..31, rising). Per column: a mode byte. Mode 0: the same values as the reference
+/// column (x - 1, or y - 1 when x = 0; not allowed for the first column), then one residual byte
+/// per top (zigzag: 0, -1, 1, -2, ... as 0, 1, 2, 3, ...) added to the prediction: the planar
+/// left + below - diagonal (clamped to 1..31) when those three columns share the values, else the
+/// reference's top. Mode 1..32: the layer count, then the values, then the tops.
+bool encode_predicted_layers(channel_view in, std::string& out);
+base::status decode_predicted_layers(std::string_view payload, channel_span out);
+
 /// zstd over the raw channel. Payload: one zstd frame that records its content size (32^3).
 /// `level` is zstd's, 1..19 (22 with ultra); contexts are reused per thread.
 bool encode_zstd(channel_view in, int level, std::string& out);
 base::status decode_zstd(std::string_view payload, channel_span out);
 
 /// zstd over another codec's payload. Payload: the inner codec id (1 byte: run_length, palette,
-/// octree or column_layers), then one zstd frame of the inner payload, whose content size is
-/// recorded and at most transform_bytes_max.
+/// octree, column_layers, predicted_layers or walk_raw), then one zstd frame of the inner payload,
+/// whose content size is recorded and at most transform_bytes_max.
 bool encode_zstd_transform(channel_view in, codec_id inner, int level, std::string& out);
 base::status decode_zstd_transform(std::string_view payload, channel_span out);
 /// The largest inner payload any transform writes: column layers with 32 layers in every column
@@ -95,9 +113,9 @@ bool encode_baseline_delta(channel_view in, channel_view baseline, std::string& 
 base::status decode_baseline_delta(std::string_view payload, channel_view baseline,
                                    channel_span out);
 
-/// Encodes with `id` and its default parameters (run_length on the walk with fewest runs; zstd
-/// at `zstd_level`; zstd_transform over column_layers). Not for baseline_delta, which needs a
-/// baseline. Returns false when the codec does not apply.
+/// Encodes with `id` and its default parameters (run_length on the walk with fewest runs;
+/// walk_raw on z_first; zstd at `zstd_level`; zstd_transform over column_layers). Not for
+/// baseline_delta, which needs a baseline. Returns false when the codec does not apply.
 bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out);
 /// Decodes a payload of any codec but baseline_delta. errc::corrupt_data for an unknown id.
 base::status decode_with(codec_id id, std::string_view payload, channel_span out);

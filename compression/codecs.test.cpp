@@ -72,12 +72,16 @@ std::vector<codec_case> codecs() {
       {"palette", encode_palette, decode_palette},
       {"octree", encode_octree, decode_octree},
       {"column_layers", encode_column_layers, decode_column_layers},
+      {"predicted_layers", encode_predicted_layers, decode_predicted_layers},
+      {"walk_raw/morton",
+       [](channel_view in, std::string& out) { return encode_walk_raw(in, walk::morton, out); },
+       decode_walk_raw},
       {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
        decode_zstd}};
-  for (codec_id inner :
-       {codec_id::run_length, codec_id::palette, codec_id::octree, codec_id::column_layers}) {
+  for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
+                         codec_id::column_layers, codec_id::predicted_layers, codec_id::walk_raw}) {
     cases.push_back({"zstd_transform/" + std::string(name(inner)),
                      [inner](channel_view in, std::string& out) {
                        return encode_zstd_transform(in, inner, 3, out);
@@ -181,6 +185,26 @@ TEST(codecs, structure_shrinks_the_structured_codecs) {
   EXPECT_EQ(runs.size(), 1u + (1 + 2) + (1 + 2) + (1 + 3));
 }
 
+TEST(codecs, predicted_layers_leave_planar_strata_as_zero_residuals) {
+  // Two boundaries on tilted planes: every column but the first three is predicted exactly.
+  channel tilted{};
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned y = 0; y < edge; ++y)
+      for (unsigned x = 0; x < edge; ++x)
+        tilted[voxel_index(x, y, z)] = z < 3 + (x + 2 * y) / 4 ? 8 : z < 20 + y / 3 ? 6 : 0;
+  std::string payload;
+  ASSERT_TRUE(encode_predicted_layers(tilted, payload));
+  ASSERT_EQ(payload.size(), 1 + 3 + 2 + (edge * edge - 1) * 3u);
+  std::size_t nonzero = 0;
+  for (char byte : payload.substr(6))
+    nonzero += byte != 0;
+  // Residuals are zero except where the floor division steps, which planes do not predict exactly.
+  EXPECT_LT(nonzero, edge * edge / 2);
+  channel decoded{};
+  ASSERT_TRUE(decode_predicted_layers(payload, decoded).ok());
+  EXPECT_EQ(decoded, tilted);
+}
+
 TEST(codecs, baseline_delta_is_empty_when_equal_and_small_when_close) {
   channel baseline{};
   for (std::size_t n = 0; n < voxels; ++n)
@@ -252,6 +276,9 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_column_layers, std::string(1, '\0')));            // repeats nothing
   EXPECT_TRUE(refused(decode_column_layers, std::string("\x01\x05\x1e", 3)));  // 31 of 32
   EXPECT_TRUE(refused(decode_column_layers, std::string("\x21", 1)));          // 33 layers
+  EXPECT_TRUE(refused(decode_predicted_layers, std::string(1, '\0')));         // no reference
+  EXPECT_TRUE(refused(decode_predicted_layers, std::string("\x02\x01\x02\x00", 4)));  // top 0
+  EXPECT_TRUE(refused(decode_predicted_layers, std::string("\x21", 1)));              // 33 layers
   EXPECT_TRUE(refused(decode_zstd, "not zstd"));
   EXPECT_TRUE(refused(decode_zstd_transform, ""));
   std::string inner_zstd;

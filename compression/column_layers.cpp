@@ -64,6 +64,9 @@ bool encode_column_layers(channel_view in, std::string& out) {
 }
 
 base::status decode_column_layers(std::string_view payload, channel_span out) {
+  // Columns are decoded bottom-up into a column-major buffer, where each layer is one memset and
+  // a repeated column one memcpy, then transposed into storage order in one sequential pass.
+  thread_local channel by_column;
   byte_reader read(payload);
   bool have_previous = false;
   for (std::size_t column = 0; column < columns; ++column) {
@@ -74,8 +77,7 @@ base::status decode_column_layers(std::string_view payload, channel_span out) {
     if (count == 0) {
       if (!have_previous)
         return base::fail(base::errc::corrupt_data, "the first column repeats no column");
-      for (std::size_t z = 0; z < edge; ++z)
-        out[column + z * column_stride] = out[column - 1 + z * column_stride];
+      std::memcpy(&by_column[column * edge], &by_column[(column - 1) * edge], edge);
       continue;
     }
     if (count > edge)
@@ -91,8 +93,8 @@ base::status decode_column_layers(std::string_view payload, channel_span out) {
       if (z + thickness + 1 > edge)
         return base::fail(base::errc::corrupt_data,
                           "column " + std::to_string(column) + "'s layers pass its top");
-      for (std::size_t end = z + thickness + 1; z < end; ++z)
-        out[column + z * column_stride] = value;
+      std::memset(&by_column[column * edge + z], value, thickness + 1u);
+      z += thickness + 1u;
     }
     if (z != edge)
       return base::fail(
@@ -103,6 +105,11 @@ base::status decode_column_layers(std::string_view payload, channel_span out) {
   if (!read.at_end())
     return base::fail(base::errc::corrupt_data,
                       std::to_string(read.remaining()) + " bytes follow the last column");
+  for (std::size_t z = 0; z < edge; ++z) {
+    std::uint8_t* row = &out[z * column_stride];
+    for (std::size_t column = 0; column < columns; ++column)
+      row[column] = by_column[column * edge + z];
+  }
   return {};
 }
 

@@ -31,11 +31,14 @@ const std::array<candidate, candidate_count>& candidates() {
       {codec_id::palette},
       {codec_id::octree},
       {codec_id::column_layers},
+      {codec_id::predicted_layers},
       {codec_id::zstd},
       {codec_id::zstd_transform, codec_id::run_length},
       {codec_id::zstd_transform, codec_id::palette},
       {codec_id::zstd_transform, codec_id::octree},
       {codec_id::zstd_transform, codec_id::column_layers},
+      {codec_id::zstd_transform, codec_id::predicted_layers},
+      {codec_id::zstd_transform, codec_id::walk_raw},
   }};
   return all;
 }
@@ -49,7 +52,7 @@ std::string candidate_name(const candidate& c) {
 
 selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
   STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
-                "verify is 1..10");
+                "verify is 1..13");
 }
 
 std::size_t selector::bucket_of(const analysis& a) {

@@ -29,8 +29,8 @@ struct candidate {
 };
 
 /// Every candidate the selector considers: uniform, run_length, palette, octree, column_layers,
-/// zstd, and zstd over each of the four transforms.
-inline constexpr std::size_t candidate_count = 10;
+/// predicted_layers, zstd, and zstd over each of the five transforms and over walk_raw.
+inline constexpr std::size_t candidate_count = 13;
 const std::array<candidate, candidate_count>& candidates();
 /// "zstd_transform/column_layers", "palette", ...
 std::string candidate_name(const candidate& c);
@@ -45,8 +45,8 @@ struct selector_policy {
   double decode_budget_ns = 0;
   /// zstd's level for zstd and zstd_transform.
   int zstd_level = 19;
-  /// Candidates encoded per channel to verify the prediction (1..10).
-  int verify = 3;
+  /// Candidates encoded per channel to verify the prediction (1..13).
+  int verify = 4;
   /// Exhaustive search every this many channels, to measure accuracy; 0 never.
   int audit_every = 64;
   /// The winner's decode is timed every this many channels.

@@ -58,7 +58,8 @@ base::result<std::size_t> zstd_into(std::string_view frame, void* into, std::siz
 
 bool is_transform(codec_id id) {
   return id == codec_id::run_length || id == codec_id::palette || id == codec_id::octree ||
-         id == codec_id::column_layers;
+         id == codec_id::column_layers || id == codec_id::predicted_layers ||
+         id == codec_id::walk_raw;
 }
 
 walk fewest_runs(channel_view in) {
@@ -186,6 +187,10 @@ bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out)
       return encode_octree(in, out);
     case codec_id::column_layers:
       return encode_column_layers(in, out);
+    case codec_id::predicted_layers:
+      return encode_predicted_layers(in, out);
+    case codec_id::walk_raw:
+      return encode_walk_raw(in, walk::z_first, out);
     case codec_id::zstd:
       return encode_zstd(in, zstd_level, out);
     case codec_id::zstd_transform:
@@ -209,6 +214,10 @@ base::status decode_with(codec_id id, std::string_view payload, channel_span out
       return decode_octree(payload, out);
     case codec_id::column_layers:
       return decode_column_layers(payload, out);
+    case codec_id::predicted_layers:
+      return decode_predicted_layers(payload, out);
+    case codec_id::walk_raw:
+      return decode_walk_raw(payload, out);
     case codec_id::zstd:
       return decode_zstd(payload, out);
     case codec_id::zstd_transform:
