@@ -23,6 +23,8 @@ int run_grid(const args& words);
 int run_config(const args& words);
 int run_demo(const args& words);
 int run_bench(const args& words);
+int run_compress(const args& words);
+int run_decompress(const args& words);
 
 /// Parses `words` with `flags`; on --help prints the usage and sets `exit_status` to 0, on a
 /// usage error prints the error and the usage and sets it to 2. Returns true when the command

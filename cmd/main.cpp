@@ -28,6 +28,8 @@ const subcommand subcommands[] = {
      run_grid},
     {"config", "print the default or the effective configuration (defaults, show)", run_config},
     {"demo", "survey the world strata would build from real terrain", run_demo},
+    {"compress", "compress a dense uint8 volume with the hybrid codecs", run_compress},
+    {"decompress", "restore a volume written by strata compress", run_decompress},
     {"bench", "benchmarks against the anchors (compression)", run_bench},
 };
 

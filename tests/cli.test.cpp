@@ -168,6 +168,46 @@ TEST(cli, config_defaults_read_back_through_show) {
       << bad.out;
 }
 
+TEST(cli, compress_and_decompress_restore_any_volume) {
+  const unsigned seed = base::test_seed("cli.compress_and_decompress_restore_any_volume");
+  std::mt19937 random(seed);
+  const std::string dir = ::testing::TempDir();
+  // A 45 x 70 x 33 volume: no side a multiple of 32, layered with some noise.
+  const int nz = 45, ny = 70, nx = 33;
+  std::string data(nz * ny * nx, '\0');
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x)
+        data[(z * ny + y) * nx + x] = static_cast<char>(z < 12 + x / 5       ? 8
+                                                        : z < 30             ? 6
+                                                        : random() % 50 == 0 ? 2
+                                                                             : 0);
+  const std::string raw = dir + "/strata_cli.raw", packed = dir + "/strata_cli.strata",
+                    back = dir + "/strata_cli.back";
+  std::FILE* file = std::fopen(raw.c_str(), "wb");
+  std::fwrite(data.data(), 1, data.size(), file);
+  std::fclose(file);
+  run_result r = run("compress --shape 45,70,33 --in " + raw + " --out " + packed);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("103950 bytes in"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("codecs:"), std::string::npos) << r.out;
+  r = run("decompress --in " + packed + " --out " + back);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::FILE* restored = std::fopen(back.c_str(), "rb");
+  std::string got(data.size() + 1, '\0');
+  got.resize(std::fread(got.data(), 1, got.size(), restored));
+  std::fclose(restored);
+  EXPECT_EQ(got, data) << "seed " << seed;
+  r = run("compress --shape 45,70,34 --in " + raw + " --out " + packed);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("needs 107100"), std::string::npos) << r.out;
+  r = run("compress --shape 45,70 --in " + raw + " --out " + packed);
+  EXPECT_EQ(r.status, 1);
+  r = run("decompress --in " + raw + " --out " + back);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("corrupt_data"), std::string::npos) << r.out;
+}
+
 TEST(cli, demo_surveys_real_terrain) {
   const run_result r = run("demo --json");
   ASSERT_EQ(r.status, 0) << r.out;

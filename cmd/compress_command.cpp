@@ -1,0 +1,135 @@
+// strata compress | decompress: the offline tools for any dense uint8 volume.
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "cmd/commands.hpp"
+#include "compression/volume.hpp"
+
+namespace strata::cmd {
+
+namespace {
+
+base::result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int why = errno;
+    return base::fail(why == ENOENT ? base::errc::not_found : base::errc::io_error,
+                      "cannot read " + path + ": " + std::strerror(why));
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad())
+    return base::fail(base::errc::io_error, "error reading " + path);
+  return bytes;
+}
+
+base::status write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out)
+    return base::fail(base::errc::io_error, "cannot write " + path + ": " + std::strerror(errno));
+  return {};
+}
+
+base::result<compression::volume_shape> parse_shape(const std::string& text) {
+  compression::volume_shape shape;
+  std::uint32_t* sides[] = {&shape.nz, &shape.ny, &shape.nx};
+  std::size_t at = 0;
+  for (int n = 0; n < 3; ++n) {
+    const std::size_t end = n < 2 ? text.find(',', at) : text.size();
+    if (end == std::string::npos)
+      break;
+    const std::string part = text.substr(at, end - at);
+    char* stop = nullptr;
+    const unsigned long value = std::strtoul(part.c_str(), &stop, 10);
+    if (part.empty() || *stop != '\0' || value == 0 || value > (1u << 20))
+      break;
+    *sides[n] = static_cast<std::uint32_t>(value);
+    at = end + 1;
+    if (n == 2)
+      return shape;
+  }
+  return base::fail(base::errc::invalid_argument,
+                    "--shape needs NZ,NY,NX, each 1..1048576; got \"" + text + "\"");
+}
+
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int run_compress(const args& words) {
+  std::string shape_text, in_path, out_path;
+  std::int64_t level = 19;
+  flag_parser flags("strata compress",
+                    "Compress a dense uint8 volume (x fastest, then y, then z) into 32^3 chunks, "
+                    "each with the codec the selector picks.");
+  flags.add_text("shape", "NZ,NY,NX", "the volume's sides", &shape_text, true);
+  flags.add_text("in", "FILE.raw", "the raw volume", &in_path, true);
+  flags.add_text("out", "FILE.strata", "where to write the compressed volume", &out_path, true);
+  flags.add_integer("level", "N", "zstd level inside the codecs, 1..22 (default 19)", &level);
+  int status = exit_ok;
+  if (!parse_or_exit(flags, words, status))
+    return status;
+  if (level < 1 || level > 22)
+    return report(base::fail(base::errc::invalid_argument, "--level must be 1..22"));
+  auto shape = parse_shape(shape_text);
+  if (!shape)
+    return report(shape.error());
+  auto data = read_file(in_path);
+  if (!data)
+    return report(data.error());
+  compression::selector_policy policy;
+  policy.zstd_level = static_cast<int>(level);
+  policy.audit_every = 0;
+  compression::selector selector(policy);
+  std::string out;
+  compression::volume_stats stats;
+  const auto start = std::chrono::steady_clock::now();
+  if (auto done = compression::compress_volume(*data, *shape, selector, out, &stats); !done)
+    return report(done.error());
+  const double seconds = since(start);
+  if (auto written = write_file(out_path, out); !written)
+    return report(written.error());
+  std::printf("%zu bytes in, %zu bytes out, ratio %.1f, %.1f MB/s, %llu chunks\ncodecs:",
+              data->size(), out.size(), static_cast<double>(data->size()) / out.size(),
+              data->size() / seconds / 1e6, static_cast<unsigned long long>(stats.chunks));
+  for (std::size_t n = 0; n < compression::candidate_count; ++n)
+    if (stats.mix[n])
+      std::printf(" %s %llu", compression::candidate_name(compression::candidates()[n]).c_str(),
+                  static_cast<unsigned long long>(stats.mix[n]));
+  std::printf("\n");
+  return exit_ok;
+}
+
+int run_decompress(const args& words) {
+  std::string in_path, out_path;
+  flag_parser flags("strata decompress",
+                    "Restore the exact raw volume from a file written by strata compress.");
+  flags.add_text("in", "FILE.strata", "the compressed volume", &in_path, true);
+  flags.add_text("out", "FILE.raw", "where to write the raw volume", &out_path, true);
+  int status = exit_ok;
+  if (!parse_or_exit(flags, words, status))
+    return status;
+  auto file = read_file(in_path);
+  if (!file)
+    return report(file.error());
+  const auto start = std::chrono::steady_clock::now();
+  compression::volume_shape shape;
+  auto data = compression::decompress_volume(*file, &shape);
+  if (!data)
+    return report(data.error());
+  const double seconds = since(start);
+  if (auto written = write_file(out_path, *data); !written)
+    return report(written.error());
+  std::printf("%zu bytes in, %zu bytes out (shape %u,%u,%u), ratio %.1f, %.1f MB/s\n", file->size(),
+              data->size(), shape.nz, shape.ny, shape.nx,
+              static_cast<double>(data->size()) / file->size(), data->size() / seconds / 1e6);
+  return exit_ok;
+}
+
+}  // namespace strata::cmd
