@@ -5,6 +5,9 @@
 #   ./make.sh test     build, then run the whole test suite (ctest)
 #   ./make.sh build    install what is missing, configure and build
 #   ./make.sh asan     build with AddressSanitizer + UBSan in build-asan/ and run the tests there
+#   ./make.sh fuzz     build the libFuzzer targets with clang in build-fuzz/, replay kept crashes,
+#                      then fuzz every decoder for FUZZ_SECONDS each (default 60)
+#   ./make.sh bench    build, then run the benchmarks (strata bench compression)
 #   ./make.sh format   apply clang-format to every C++ file
 #   ./make.sh deps     only install the missing Debian packages
 #   ./make.sh clean    remove the build directories
@@ -90,6 +93,39 @@ case "$command" in
     cmake --build "$BUILD_DIR" -j "$JOBS"
     run_tests "$BUILD_DIR"
     ;;
+  fuzz)
+    ensure_packages
+    if [ ! -f build-fuzz/build.ninja ]; then
+      say "configuring build-fuzz (clang, libFuzzer, ASan, UBSan)"
+      CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSTRATA_FUZZ=ON
+    fi
+    cmake --build build-fuzz -j "$JOBS"
+    build-fuzz/tests/fuzz/fuzz_seeds build-fuzz/corpus
+    seconds=${FUZZ_SECONDS:-60}
+    while read -r target; do
+      [ -n "$target" ] || continue
+      binary=build-fuzz/tests/fuzz/fuzz_$target
+      kept=tests/fuzz/regressions/$target
+      if [ -d "$kept" ] && [ -n "$(ls -A "$kept")" ]; then
+        say "replaying kept inputs for $target"
+        "$binary" "$kept"/*
+      fi
+      say "fuzzing $target for ${seconds}s"
+      mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"
+      "$binary" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+        -artifact_prefix="build-fuzz/crashes/$target/" "build-fuzz/corpus/$target" 2>&1 |
+        grep -E "^(stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)|Done [0-9]+ runs" || true
+      if [ -n "$(ls -A "build-fuzz/crashes/$target")" ]; then
+        echo "make.sh: fuzz_$target found crashes in build-fuzz/crashes/$target" >&2
+        exit 1
+      fi
+    done < build-fuzz/fuzz-targets.txt
+    ;;
+  bench)
+    build
+    "$BUILD_DIR/cmd/strata" bench compression "$@"
+    ;;
   format)
     git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
     ;;
@@ -97,7 +133,7 @@ case "$command" in
     ensure_packages
     ;;
   clean)
-    rm -rf build build-asan
+    rm -rf build build-asan build-fuzz
     ;;
   help|-h|--help)
     usage
