@@ -1,38 +1,15 @@
 // strata compress | decompress: the offline tools for any dense uint8 volume.
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
+#include "base/file.hpp"
 #include "cmd/commands.hpp"
 #include "compression/volume.hpp"
 
 namespace strata::cmd {
 
 namespace {
-
-base::result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int why = errno;
-    return base::fail(why == ENOENT ? base::errc::not_found : base::errc::io_error,
-                      "cannot read " + path + ": " + std::strerror(why));
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    return base::fail(base::errc::io_error, "error reading " + path);
-  return bytes;
-}
-
-base::status write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out)
-    return base::fail(base::errc::io_error, "cannot write " + path + ": " + std::strerror(errno));
-  return {};
-}
 
 base::result<compression::volume_shape> parse_shape(const std::string& text) {
   compression::volume_shape shape;
@@ -80,7 +57,7 @@ int run_compress(const args& words) {
   auto shape = parse_shape(shape_text);
   if (!shape)
     return report(shape.error());
-  auto data = read_file(in_path);
+  auto data = base::read_file(in_path);
   if (!data)
     return report(data.error());
   compression::selector_policy policy;
@@ -93,7 +70,7 @@ int run_compress(const args& words) {
   if (auto done = compression::compress_volume(*data, *shape, selector, out, &stats); !done)
     return report(done.error());
   const double seconds = since(start);
-  if (auto written = write_file(out_path, out); !written)
+  if (auto written = base::write_file(out_path, out); !written)
     return report(written.error());
   std::printf("%zu bytes in, %zu bytes out, ratio %.1f, %.1f MB/s, %llu chunks\ncodecs:",
               data->size(), out.size(), static_cast<double>(data->size()) / out.size(),
@@ -115,7 +92,7 @@ int run_decompress(const args& words) {
   int status = exit_ok;
   if (!parse_or_exit(flags, words, status))
     return status;
-  auto file = read_file(in_path);
+  auto file = base::read_file(in_path);
   if (!file)
     return report(file.error());
   const auto start = std::chrono::steady_clock::now();
@@ -124,7 +101,7 @@ int run_decompress(const args& words) {
   if (!data)
     return report(data.error());
   const double seconds = since(start);
-  if (auto written = write_file(out_path, *data); !written)
+  if (auto written = base::write_file(out_path, *data); !written)
     return report(written.error());
   std::printf("%zu bytes in, %zu bytes out (shape %u,%u,%u), ratio %.1f, %.1f MB/s\n", file->size(),
               data->size(), shape.nz, shape.ny, shape.nx,

@@ -3,6 +3,7 @@
 
 #include "compression/bytes.hpp"
 #include "compression/codecs.hpp"
+#include "compression/internal/columns.hpp"
 
 namespace strata::compression {
 
@@ -105,11 +106,7 @@ base::status decode_column_layers(std::string_view payload, channel_span out) {
   if (!read.at_end())
     return base::fail(base::errc::corrupt_data,
                       std::to_string(read.remaining()) + " bytes follow the last column");
-  for (std::size_t z = 0; z < edge; ++z) {
-    std::uint8_t* row = &out[z * column_stride];
-    for (std::size_t column = 0; column < columns; ++column)
-      row[column] = by_column[column * edge + z];
-  }
+  internal::columns_to_storage(by_column, out);
   return {};
 }
 

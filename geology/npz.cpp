@@ -1,11 +1,11 @@
 #include "geology/npz.hpp"
 
+#include "base/file.hpp"
+
 #include <zlib.h>
 
 #include <bit>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace strata::geology {
 
@@ -302,16 +302,10 @@ base::result<std::map<std::string, npy_array>> parse_npz(std::string_view bytes,
 
 base::result<std::map<std::string, npy_array>> read_npz(const std::string& path,
                                                         const npz_limits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int why = errno;
-    return base::fail(why == ENOENT ? base::errc::not_found : base::errc::io_error,
-                      "cannot read " + path + ": " + std::strerror(why));
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    return base::fail(base::errc::io_error, "error reading " + path);
-  auto arrays = parse_npz(bytes, limits);
+  auto bytes = base::read_file(path, limits.file_bytes_max);
+  if (!bytes)
+    return bytes.error();
+  auto arrays = parse_npz(*bytes, limits);
   if (!arrays)
     return base::fail(arrays.error().code, path + ": " + arrays.error().message);
   return arrays;
