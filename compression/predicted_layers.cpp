@@ -46,21 +46,35 @@ int unzigzag(std::uint8_t value) {
   return value & 1 ? -(value + 1) / 2 : value / 2;
 }
 
-// The predicted top of layer boundary `n` of the column at (x, y), whose values equal its
-// reference's (left, or below when x = 0). Planar prediction when the 2x2 neighbourhood agrees.
-int predict(const std::array<stack, columns>& stacks, std::size_t x, std::size_t y, std::size_t n) {
-  const std::size_t column = x + edge * y;
-  if (x > 0 && y > 0) {
-    const stack& left = stacks[column - 1];
-    const stack& below = stacks[column - edge];
-    const stack& diagonal = stacks[column - edge - 1];
-    if (below.same_values(left) && diagonal.same_values(left)) {
-      const int planar = left.top[n] + below.top[n] - diagonal.top[n];
-      return planar < 1 ? 1 : planar > edge - 1 ? edge - 1 : planar;
+// How a column whose values equal its reference's (left, or below when x = 0) predicts its tops:
+// planar (left + below - diagonal) when the 2x2 neighbourhood shares the values, else the
+// reference's tops. Decided once per column.
+class predictor {
+ public:
+  predictor(const std::array<stack, columns>& stacks, std::size_t x, std::size_t y) {
+    const std::size_t column = x + edge * y;
+    reference_ = &stacks[x > 0 ? column - 1 : column - edge];
+    if (x > 0 && y > 0) {
+      const stack& below = stacks[column - edge];
+      const stack& diagonal = stacks[column - edge - 1];
+      if (below.same_values(*reference_) && diagonal.same_values(*reference_)) {
+        below_ = &below;
+        diagonal_ = &diagonal;
+      }
     }
   }
-  return (x > 0 ? stacks[column - 1] : stacks[column - edge]).top[n];
-}
+  int top(std::size_t n) const {
+    if (!below_)
+      return reference_->top[n];
+    const int planar = reference_->top[n] + below_->top[n] - diagonal_->top[n];
+    return planar < 1 ? 1 : planar > edge - 1 ? edge - 1 : planar;
+  }
+
+ private:
+  const stack* reference_ = nullptr;
+  const stack* below_ = nullptr;
+  const stack* diagonal_ = nullptr;
+};
 
 }  // namespace
 
@@ -77,8 +91,9 @@ bool encode_predicted_layers(channel_view in, std::string& out) {
           has_reference ? &stacks[x > 0 ? column - 1 : column - edge] : nullptr;
       if (reference && s.same_values(*reference)) {
         write.u8(0);
+        const predictor predict(stacks, x, y);
         for (std::size_t n = 0; n + 1 < s.count; ++n)
-          write.u8(zigzag(s.top[n] - predict(stacks, x, y, n)));
+          write.u8(zigzag(s.top[n] - predict.top(n)));
         continue;
       }
       write.u8(s.count);
@@ -110,11 +125,12 @@ base::status decode_predicted_layers(std::string_view payload, channel_span out)
         const stack& reference = stacks[x > 0 ? column - 1 : column - edge];
         s.count = reference.count;
         s.value = reference.value;
+        const predictor predict(stacks, x, y);
         for (std::size_t n = 0; n + 1 < s.count; ++n) {
           std::uint8_t residual = 0;
           if (!read.u8(residual))
             return corrupt(column, "the payload ends inside its residuals");
-          const int top = predict(stacks, x, y, n) + unzigzag(residual);
+          const int top = predict.top(n) + unzigzag(residual);
           if (top < 1 || top > edge - 1)
             return corrupt(column, "a layer top lies outside 1..31");
           s.top[n] = static_cast<std::uint8_t>(top);
