@@ -189,31 +189,20 @@ void openvdb_method(pass_report& report, const chunk& c, openvdb::Int32Grid& gri
   m.mismatches += !(decoded == c);
 }
 
-// strata without the baseline: the selector per channel, zstd-19 inside.
-void hybrid_method(pass_report& report, const chunk& c, compression::selector& material,
-                   compression::selector& history, std::string& buffer, chunk& decoded) {
-  method& m = report.get("strata-hybrid");
+// A strata method that writes the chunk byte format: `encode` appends the chunk to its argument;
+// decoding is decode_chunk, checked against the input.
+template <class Encode>
+void format_method(pass_report& report, const char* name, const chunk& c, Encode encode,
+                   std::string& buffer, chunk& decoded) {
+  method& m = report.get(name);
   buffer.clear();
-  stopwatch encode;
-  compression::encode_selected(c, material, history, buffer);
-  m.encode_seconds += encode.seconds();
+  stopwatch encoding;
+  encode(buffer);
+  m.encode_seconds += encoding.seconds();
   m.bytes += buffer.size();
-  stopwatch decode;
+  stopwatch decoding;
   const bool ok = compression::decode_chunk(buffer, decoded).ok();
-  m.decode_seconds += decode.seconds();
-  m.mismatches += !ok || !(decoded == c);
-}
-
-void fast_method(pass_report& report, const chunk& c, std::string& buffer, chunk& decoded) {
-  method& m = report.get("strata-fast-path");
-  buffer.clear();
-  stopwatch encode;
-  compression::encode_fast(c, buffer);
-  m.encode_seconds += encode.seconds();
-  m.bytes += buffer.size();
-  stopwatch decode;
-  const bool ok = compression::decode_chunk(buffer, decoded).ok();
-  m.decode_seconds += decode.seconds();
+  m.decode_seconds += decoding.seconds();
   m.mismatches += !ok || !(decoded == c);
 }
 
@@ -355,8 +344,16 @@ base::status run_compression(const compression_options& options) {
           zstd_method(report, c, level, cctx.get(), dctx.get(), buffer, decoded);
         blosc_method(report, c, buffer, decoded);
         openvdb_method(report, c, *grid, report.chunks, dense_values);
-        fast_method(report, c, buffer, decoded);
-        hybrid_method(report, c, material, history, buffer, decoded);
+        // The fast write path, and the selector per channel (zstd-19 inside) without the baseline.
+        format_method(
+            report, "strata-fast-path", c,
+            [&c](std::string& out) { compression::encode_fast(c, out); }, buffer, decoded);
+        format_method(
+            report, "strata-hybrid", c,
+            [&c, &material, &history](std::string& out) {
+              compression::encode_selected(c, material, history, out);
+            },
+            buffer, decoded);
         baseline_method(report, c, baseline, baseline_seconds, baseline_material, baseline_history,
                         buffer, decoded);
         check_every_codec(report, c, baseline);

@@ -208,6 +208,32 @@ TEST(cli, compress_and_decompress_restore_any_volume) {
   EXPECT_NE(r.out.find("corrupt_data"), std::string::npos) << r.out;
 }
 
+TEST(cli, bench_compression_reports_goals_from_its_own_run) {
+  // Two chunk columns of jacksboro: every method runs and round-trips; goals come with targets.
+  const run_result r = run("bench compression --world jacksboro --chunk-columns 2 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* goal :
+       {"hybrid_bytes_vs_zstd19_as_generated", "baseline_bytes_vs_zstd19_after_pass",
+        "hybrid_decode_vs_zstd3_decode_after_pass",
+        "fast_path_encode_vs_zstd1_encode_as_generated"})
+    EXPECT_NE(r.out.find(std::string("{\"name\":\"") + goal + "\",\"value\":"), std::string::npos)
+        << goal;
+  for (const char* method :
+       {"zstd-19", "blosc-zstd-bitshuffle", "openvdb", "strata-hybrid+baseline"})
+    EXPECT_NE(r.out.find(std::string("\"name\":\"") + method + "\""), std::string::npos) << method;
+  // Both passes round-trip everything: the goal's value is 0 and met.
+  const std::regex failures(
+      "\"round_trip_failures_[a-z_]+\",\"value\":0,\"target\":0,\"met\":true");
+  EXPECT_EQ(std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), failures),
+                          std::sregex_iterator()),
+            2)
+      << r.out.substr(0, 2000);
+  EXPECT_EQ(json_field(r.out, "chunks"), "22");  // 2 chunk columns x 11 chunk layers
+  const run_result bad = run("bench compression --world atlantis");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(run("bench nothing").status, 2);
+}
+
 TEST(cli, demo_surveys_real_terrain) {
   const run_result r = run("demo --json");
   ASSERT_EQ(r.status, 0) << r.out;
