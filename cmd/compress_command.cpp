@@ -1,7 +1,7 @@
 // strata compress | decompress: the offline tools for any dense uint8 volume.
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 
 #include "base/file.hpp"
 #include "cmd/commands.hpp"
