@@ -43,6 +43,13 @@ const std::array<candidate, candidate_count>& candidates() {
   return all;
 }
 
+std::size_t index_of(const candidate& c) {
+  const auto& all = candidates();
+  const auto found = std::find(all.begin(), all.end(), c);
+  STRATA_ASSERT(found != all.end(), "every chosen codec is a candidate");
+  return static_cast<std::size_t>(found - all.begin());
+}
+
 std::string candidate_name(const candidate& c) {
   std::string text(name(c.id));
   if (c.id == codec_id::zstd_transform)
@@ -84,6 +91,13 @@ bool selector::encode(std::size_t index, channel_view in, std::string& out) cons
   if (c.id == codec_id::zstd_transform)
     return encode_zstd_transform(in, c.inner, policy_.zstd_level, out);
   return encode_with(c.id, in, policy_.zstd_level, out);
+}
+
+void selector::learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes) {
+  const candidate& c = candidates()[index];
+  const double measured_over_estimate =
+      static_cast<double>(bytes) / estimate_bytes(a, c.id, c.inner);
+  b.size_factor[index] += learning_rate * (measured_over_estimate - b.size_factor[index]);
 }
 
 void selector::learn_decode(bucket& b, std::size_t index, const selection& s) {
@@ -128,9 +142,7 @@ selection selector::choose(channel_view in) {
       if (!encode(n, in, payload))
         continue;
       ++verified;
-      const double estimate = estimate_bytes(a, candidates()[n].id, candidates()[n].inner);
-      b.size_factor[n] +=
-          learning_rate * (static_cast<double>(payload.size()) / estimate - b.size_factor[n]);
+      learn_size(b, a, n, payload.size());
       if (best_index == candidate_count || payload.size() < best.payload.size()) {
         best_index = n;
         best.chosen = candidates()[n];
@@ -141,7 +153,7 @@ selection selector::choose(channel_view in) {
       // Nothing fit the budget: run-length always applies and decodes fast.
       best.chosen = {codec_id::run_length};
       encode_with(codec_id::run_length, in, policy_.zstd_level, best.payload);
-      best_index = 1;
+      best_index = index_of(best.chosen);
     }
     if (policy_.time_decode_every > 0 && report_.channels % policy_.time_decode_every == 0)
       learn_decode(b, best_index, best);
@@ -149,9 +161,7 @@ selection selector::choose(channel_view in) {
   const double spent = seconds_since(start);
   report_.choose_seconds += spent;
   ++report_.channels;
-  for (std::size_t n = 0; n < candidate_count; ++n)
-    if (candidates()[n] == best.chosen)
-      ++report_.mix[n];
+  ++report_.mix[index_of(best.chosen)];
 
   if (policy_.audit_every > 0 && report_.channels % policy_.audit_every == 0) {
     const auto audit_start = clock_type::now();
@@ -189,11 +199,8 @@ selection selector::search_all(channel_view in, const analysis* learn_from) {
     if (!encode(n, in, payload))
       continue;
     // An audit measures every candidate: learn from all of them.
-    if (learn_from && candidates()[n].id != codec_id::uniform) {
-      const double estimate = estimate_bytes(a, candidates()[n].id, candidates()[n].inner);
-      b.size_factor[n] +=
-          learning_rate * (static_cast<double>(payload.size()) / estimate - b.size_factor[n]);
-    }
+    if (learn_from && candidates()[n].id != codec_id::uniform)
+      learn_size(b, a, n, payload.size());
     if (!found || payload.size() < best.payload.size()) {
       found = true;
       best.chosen = candidates()[n];

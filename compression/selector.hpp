@@ -32,6 +32,8 @@ struct candidate {
 /// predicted_layers, zstd, and zstd over each of the five transforms and over walk_raw.
 inline constexpr std::size_t candidate_count = 13;
 const std::array<candidate, candidate_count>& candidates();
+/// The position of a candidate in candidates().
+std::size_t index_of(const candidate& c);
 /// "zstd_transform/column_layers", "palette", ...
 std::string candidate_name(const candidate& c);
 
@@ -106,6 +108,8 @@ class selector {
   bool encode(std::size_t index, channel_view in, std::string& out) const;
   // Encodes every candidate; with an analysis, also learns from every size it measures.
   selection search_all(channel_view in, const analysis* learn_from);
+  // Moves the bucket's size factor for a candidate towards measured / estimated bytes.
+  void learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes);
   void learn_decode(bucket& b, std::size_t index, const selection& s);
 
   selector_policy policy_;

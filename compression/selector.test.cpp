@@ -118,6 +118,7 @@ TEST(selector, encode_selected_writes_a_decodable_chunk) {
   chunk decoded;
   ASSERT_TRUE(decode_chunk(bytes, decoded).ok());
   EXPECT_EQ(decoded, c);
+  EXPECT_EQ(candidates()[index_of({codec_id::run_length})].id, codec_id::run_length);
   EXPECT_EQ(candidate_name({codec_id::zstd_transform, codec_id::octree}), "zstd_transform/octree");
 }
 

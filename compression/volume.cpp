@@ -65,9 +65,7 @@ base::status compress_volume(std::string_view data, const volume_shape& shape, s
         out += bytes;
         if (stats) {
           ++stats->chunks;
-          for (std::size_t n = 0; n < candidate_count; ++n)
-            if (candidates()[n] == picked.chosen)
-              ++stats->mix[n];
+          ++stats->mix[index_of(picked.chosen)];
         }
       }
   return {};
