@@ -255,10 +255,7 @@ void check_every_codec(pass_report& report, const chunk& c, const chunk& baselin
     compression::channel out;
     for (const compression::candidate& candidate : compression::candidates()) {
       std::string payload;
-      const bool applies = candidate.id == codec_id::zstd_transform
-                               ? compression::encode_zstd_transform(in, candidate.inner, 3, payload)
-                               : compression::encode_with(candidate.id, in, 3, payload);
-      if (!applies)
+      if (!compression::encode_candidate(candidate, in, 3, payload))
         continue;
       ++report.codec_checks;
       const bool ok = compression::decode_with(candidate.id, payload, out).ok() && out == in;

@@ -86,11 +86,14 @@ bool selector::within_budget(const bucket& b, std::size_t index) const {
   return b.decode_samples[index] == 0 || b.decode_ns[index] <= policy_.decode_budget_ns;
 }
 
-bool selector::encode(std::size_t index, channel_view in, std::string& out) const {
-  const candidate& c = candidates()[index];
+bool encode_candidate(const candidate& c, channel_view in, int zstd_level, std::string& out) {
   if (c.id == codec_id::zstd_transform)
-    return encode_zstd_transform(in, c.inner, policy_.zstd_level, out);
-  return encode_with(c.id, in, policy_.zstd_level, out);
+    return encode_zstd_transform(in, c.inner, zstd_level, out);
+  return encode_with(c.id, in, zstd_level, out);
+}
+
+bool selector::encode(std::size_t index, channel_view in, std::string& out) const {
+  return encode_candidate(candidates()[index], in, policy_.zstd_level, out);
 }
 
 void selector::learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes) {

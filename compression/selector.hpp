@@ -32,6 +32,8 @@ struct candidate {
 /// predicted_layers, zstd, and zstd over each of the five transforms and over walk_raw.
 inline constexpr std::size_t candidate_count = 13;
 const std::array<candidate, candidate_count>& candidates();
+/// Encodes a channel with a candidate (zstd at `zstd_level`); false when it does not apply.
+bool encode_candidate(const candidate& c, channel_view in, int zstd_level, std::string& out);
 /// The position of a candidate in candidates().
 std::size_t index_of(const candidate& c);
 /// "zstd_transform/column_layers", "palette", ...
