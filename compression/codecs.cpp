@@ -86,6 +86,8 @@ std::string_view name(codec_id id) {
       return "predicted_layers";
     case codec_id::walk_raw:
       return "walk_raw";
+    case codec_id::context_layers:
+      return "context_layers";
   }
   return "unknown";
 }

@@ -28,6 +28,7 @@ enum class codec_id : std::uint8_t {
   baseline_delta = 8,
   predicted_layers = 9,
   walk_raw = 10,
+  context_layers = 11,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -90,6 +91,14 @@ base::status decode_column_layers(std::string_view payload, channel_span out);
 /// reference's top. Mode 1..32: the layer count, then the values, then the tops.
 bool encode_predicted_layers(channel_view in, std::string& out);
 base::status decode_predicted_layers(std::string_view payload, channel_span out);
+
+/// Context layers: column layers coded decision by decision with an adaptive binary range coder
+/// (LZMA's), every decision predicted from the neighbouring columns and coded in a context drawn
+/// from them; the model is in compression/context_layers.cpp and docs/format.md. Payload: the
+/// range coder's bytes. Decodes without a transpose: each slice is the one below with the
+/// boundaries at its height applied.
+bool encode_context_layers(channel_view in, std::string& out);
+base::status decode_context_layers(std::string_view payload, channel_span out);
 
 /// zstd over the raw channel. Payload: one zstd frame that records its content size (32^3).
 /// `level` is zstd's, 1..19 (22 with ultra); contexts are reused per thread.

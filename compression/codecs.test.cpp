@@ -73,6 +73,7 @@ std::vector<codec_case> codecs() {
       {"octree", encode_octree, decode_octree},
       {"column_layers", encode_column_layers, decode_column_layers},
       {"predicted_layers", encode_predicted_layers, decode_predicted_layers},
+      {"context_layers", encode_context_layers, decode_context_layers},
       {"walk_raw/morton",
        [](channel_view in, std::string& out) { return encode_walk_raw(in, walk::morton, out); },
        decode_walk_raw},
@@ -205,6 +206,32 @@ TEST(codecs, predicted_layers_leave_planar_strata_as_zero_residuals) {
   EXPECT_EQ(decoded, tilted);
 }
 
+TEST(codecs, context_layers_code_planar_strata_in_a_few_bits_per_column) {
+  // The tilted planes above, and a third boundary whose values change along a line.
+  channel strata{};
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned y = 0; y < edge; ++y)
+      for (unsigned x = 0; x < edge; ++x)
+        strata[voxel_index(x, y, z)] = z < 3 + (x + 2 * y) / 4 ? 8
+                                       : z < 20 + y / 3        ? 6
+                                       : z < 27 - x / 8        ? (x + y < 30 ? 4 : 5)
+                                                               : 0;
+  std::string payload;
+  ASSERT_TRUE(encode_context_layers(strata, payload));
+  std::string predicted;
+  ASSERT_TRUE(encode_predicted_layers(strata, predicted));
+  // Most columns are one "exact" decision: under 2 bits per column, and a tenth of what
+  // predicted layers leave for zstd.
+  EXPECT_LT(payload.size(), edge * edge / 4);
+  EXPECT_LT(payload.size() * 10, predicted.size());
+  channel decoded{};
+  ASSERT_TRUE(decode_context_layers(payload, decoded).ok());
+  EXPECT_EQ(decoded, strata);
+  // The encoder never ends a payload in a zero byte; one appended is refused.
+  ASSERT_NE(payload.back(), '\0');
+  EXPECT_FALSE(decode_context_layers(payload + std::string(1, '\0'), decoded).ok());
+}
+
 TEST(codecs, baseline_delta_is_empty_when_equal_and_small_when_close) {
   channel baseline{};
   for (std::size_t n = 0; n < voxels; ++n)
@@ -279,6 +306,8 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_predicted_layers, std::string(1, '\0')));         // no reference
   EXPECT_TRUE(refused(decode_predicted_layers, std::string("\x02\x01\x02\x00", 4)));  // top 0
   EXPECT_TRUE(refused(decode_predicted_layers, std::string("\x21", 1)));              // 33 layers
+  // Bytes whose decisions make a layer end at its own start or repeat the value below it.
+  EXPECT_TRUE(refused(decode_context_layers, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_zstd, "not zstd"));
   EXPECT_TRUE(refused(decode_zstd_transform, ""));
   std::string inner_zstd;
@@ -307,12 +336,13 @@ TEST(codecs, truncated_and_mutated_payloads_never_crash) {
       std::string payload;
       if (!codec.encode(samples[s].second, payload))
         continue;
-      // A delta cut between spans is a valid, shorter delta; the chunk checksum catches that.
-      for (std::size_t size = 0; codec.name != "baseline_delta" && size < payload.size();
-           size += 1 + size / 8)
+      // A delta cut between spans is a valid, shorter delta, and a range-coded payload cut short
+      // or padded decodes to other decisions: the chunk checksum catches those.
+      const bool cut_decodes = codec.name == "baseline_delta" || codec.name == "context_layers";
+      for (std::size_t size = 0; !cut_decodes && size < payload.size(); size += 1 + size / 8)
         EXPECT_FALSE(codec.decode(payload.substr(0, size), out).ok())
             << codec.name << " accepted a payload cut to " << size << " bytes";
-      if (codec.name != "baseline_delta") {
+      if (!cut_decodes) {
         EXPECT_FALSE(codec.decode(payload + "x", out).ok()) << codec.name << " accepted padding";
       }
       for (int n = 0; n < 50; ++n) {

@@ -1,0 +1,400 @@
+// The context-layers codec (compression/codecs.hpp): column layers coded decision by decision
+// with an adaptive binary range coder, each decision predicted from the neighbouring columns.
+//
+// The model (docs/format.md has every context). Columns go in order x + 32 y; a column is a
+// stack of layers bottom-up, each a value and a top (exclusive end z; the last top is 32). Its
+// neighbours are L (x - 1), B (y - 1), D (x - 1, y - 1) and R (x + 1, y - 1); its reference P is L,
+// or B in a row's first column. Per column, most often a single decision:
+//  - exact: the column is the prediction: P's values, tops planar (L + B - D) when L, B and D
+//    share their values, else P's tops;
+//  - else, same values as P: one residual per top against that prediction;
+//  - else layer by layer: each top predicted by following the neighbours from the layer's start
+//    (a neighbour whose layer there, or the one above it, holds the same value predicts its
+//    top), then the value above it: the predicted one, P's at that height, or 8 literal bits.
+// Contexts come from the neighbours: whether they were exact, and their residuals on the layers
+// that predicted, so the step lines of quantised planes, which recur from column to column, cost
+// little.
+//
+// Decoding writes the bottom slice, then each slice as a copy of the one below with the boundaries
+// that lie at its height applied: a pass over the output and one write per boundary.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <span>
+
+#include "base/assert.hpp"
+#include "compression/codecs.hpp"
+#include "compression/internal/range_coder.hpp"
+
+namespace strata::compression {
+
+namespace {
+
+using internal::probability;
+using internal::probability_half;
+
+constexpr std::size_t columns = edge * edge;
+constexpr int last_top = edge;
+
+// A column's layers. Values past `count` are 0, so comparing values compares whole arrays.
+struct layer_stack {
+  std::uint8_t count = 0;
+  bool exact = false;
+  std::array<std::uint8_t, edge> value{};
+  std::array<std::uint8_t, edge> top{};
+  std::array<std::int8_t, edge> residual{};
+  bool same_values(const layer_stack& other) const {
+    return count == other.count && std::memcmp(value.data(), other.value.data(), edge) == 0;
+  }
+  bool operator==(const layer_stack& other) const {
+    return same_values(other) && std::memcmp(top.data(), other.top.data(), count) == 0;
+  }
+};
+
+// The three neighbours of a column, null where the chunk ends, and what they share.
+struct neighbours {
+  const layer_stack* left = nullptr;
+  const layer_stack* below = nullptr;
+  const layer_stack* diagonal = nullptr;
+  const layer_stack* below_right = nullptr;
+  const layer_stack* reference = nullptr;  // left, or below in a row's first column
+  bool planar = false;                     // all three exist and share their values
+  neighbours(const std::array<layer_stack, columns>& stacks, std::size_t x, std::size_t y) {
+    const std::size_t column = x + edge * y;
+    if (x > 0)
+      left = &stacks[column - 1];
+    if (y > 0)
+      below = &stacks[column - edge];
+    if (x > 0 && y > 0)
+      diagonal = &stacks[column - edge - 1];
+    if (x + 1 < edge && y > 0)
+      below_right = &stacks[column - edge + 1];
+    reference = left ? left : below;
+    planar = diagonal && left->same_values(*below) && left->same_values(*diagonal);
+  }
+  // The residual context of layer n under the reference: whether the reference and below had to
+  // correct the same layer.
+  int residual_context(unsigned n) const {
+    return (reference->residual[n] != 0) * 2 +
+           (below && reference != below && below->same_values(*reference) && below->residual[n] != 0);
+  }
+};
+
+// The structural prediction of a column: the reference's values with tops planar (left + below -
+// diagonal) per layer when all three share the values, else the reference's tops.
+int predicted_top(const neighbours& n, unsigned layer) {
+  if (!n.planar)
+    return n.reference->top[layer];
+  const int planar = n.left->top[layer] + n.below->top[layer] - n.diagonal->top[layer];
+  return planar < 1 ? 1 : planar > last_top - 1 ? last_top - 1 : planar;
+}
+
+// What a neighbour predicts for a layer starting at z0 with value v, in a column whose values
+// differ from its reference's.
+struct guess {
+  bool matched = false;
+  std::uint8_t top = 0;
+  int above = -1;  // the value above that top; -1 when the top is 32
+  int residual = 0;
+};
+
+guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
+  unsigned i = 0;
+  while (n.top[i] <= z0)
+    ++i;
+  auto at = [&n](unsigned layer, bool matched) {
+    return guess{matched, n.top[layer], layer + 1u < n.count ? n.value[layer + 1] : -1,
+                 n.residual[layer]};
+  };
+  if (n.value[i] == v)
+    return at(i, true);
+  if (i + 1u < n.count && n.value[i + 1] == v)
+    return at(i + 1, true);
+  return at(i, false);
+}
+
+int value_at(const layer_stack& n, unsigned z) {
+  unsigned i = 0;
+  while (n.top[i] <= z)
+    ++i;
+  return n.value[i];
+}
+
+int sign_of(int value) {
+  return value < 0 ? 0 : value == 0 ? 1 : 2;
+}
+
+struct model {
+  std::array<probability, 16> exact;
+  std::array<probability, 8> same_values;
+  std::array<probability, 64> zero;
+  std::array<probability, 32> negative;
+  std::array<probability, 16> one;
+  std::array<probability, 8> length;
+  std::array<probability, 8> mantissa;
+  std::array<probability, 4> first_hit;
+  std::array<probability, 4> second_hit;
+  std::array<probability, 256> literal;
+  model() {
+    for (std::span<probability> table :
+         {std::span<probability>(exact), std::span<probability>(same_values),
+          std::span<probability>(zero), std::span<probability>(negative),
+          std::span<probability>(one), std::span<probability>(length),
+          std::span<probability>(mantissa), std::span<probability>(first_hit),
+          std::span<probability>(second_hit), std::span<probability>(literal)})
+      std::fill(table.begin(), table.end(), probability_half);
+  }
+};
+
+// A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
+// contexts: `zero_context` (0..63), `sign_context` (0..31), `one_context` (0..15).
+template <class Coder>
+int code_residual(Coder& coder, model& m, int zero_context, int sign_context, int one_context,
+                  int truth) {
+  constexpr bool encoding = Coder::encoding;
+  if (!coder.bit(m.zero[zero_context], encoding && truth != 0))
+    return 0;
+  const bool negative = coder.bit(m.negative[sign_context], encoding && truth < 0);
+  const int magnitude = truth < 0 ? -truth : truth;
+  int size = 1;
+  if (coder.bit(m.one[one_context], encoding && magnitude > 1)) {
+    const int rest = magnitude - 1;
+    int bits = 1;
+    while (bits < 5 && coder.bit(m.length[bits], encoding && (rest >> bits) != 0))
+      ++bits;
+    int decoded = 1;
+    for (int bit = bits - 2; bit >= 0; --bit)
+      decoded = decoded << 1 | coder.bit(m.mantissa[bit], encoding && (rest >> bit & 1));
+    size = decoded + 1;
+  }
+  return negative ? -size : size;
+}
+
+// A value: the first candidate, the second, or 8 literal bits. -1 marks no candidate.
+template <class Coder>
+int code_value(Coder& coder, model& m, int first, int second, int context, int truth) {
+  constexpr bool encoding = Coder::encoding;
+  if (first >= 0 && coder.bit(m.first_hit[context], encoding && truth == first))
+    return first;
+  if (second >= 0 && second != first &&
+      coder.bit(m.second_hit[context], encoding && truth == second))
+    return second;
+  unsigned node = 1;
+  for (int bit = 7; bit >= 0; --bit)
+    node = node << 1 | coder.bit(m.literal[node], encoding && (truth >> bit & 1));
+  return static_cast<int>(node & 0xff);
+}
+
+// The prediction alone, for an exact column. False when it is not a column (planar tops that do
+// not rise).
+bool predict_column(const neighbours& n, layer_stack& out) {
+  const layer_stack& reference = *n.reference;
+  out.count = reference.count;
+  out.value = reference.value;
+  out.residual.fill(0);
+  int below = 0;
+  for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
+    const int top = predicted_top(n, layer);
+    if (top <= below)
+      return false;
+    out.top[layer] = static_cast<std::uint8_t>(top);
+    below = top;
+  }
+  out.top[out.count - 1] = last_top;
+  return true;
+}
+
+// A column with its reference's values: a residual per top. False when the tops do not rise.
+template <class Coder>
+bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
+               layer_stack& out) {
+  const layer_stack& reference = *n.reference;
+  out.count = reference.count;
+  out.value = reference.value;
+  int below = 0, previous = 0;
+  for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
+    const int predicted = predicted_top(n, layer);
+    const int context = n.residual_context(layer);
+    const int residual = code_residual(
+        coder, m, (n.planar * 4 + context) * 2 + (previous != 0),
+        (n.planar * 3 + sign_of(previous)) * 4 + context,
+        n.planar * 4 + context, Coder::encoding ? actual.top[layer] - predicted : 0);
+    const int top = predicted + residual;
+    if (top <= below || top >= last_top)
+      return false;
+    out.top[layer] = static_cast<std::uint8_t>(top);
+    out.residual[layer] = static_cast<std::int8_t>(residual);
+    below = top;
+    previous = residual;
+  }
+  out.top[out.count - 1] = last_top;
+  out.residual[out.count - 1] = 0;
+  return true;
+}
+
+// A column whose values differ from its reference's, layer by layer bottom-up: each top predicted
+// by following the neighbours, then the value above it. False when the decisions do not form a
+// column.
+template <class Coder>
+bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
+                 layer_stack& out) {
+  constexpr bool encoding = Coder::encoding;
+  const layer_stack* reference = n.reference;
+  const layer_stack* other = n.left ? n.below : nullptr;
+  int v = code_value(coder, m, reference ? reference->value[0] : -1,
+                     other ? other->value[0] : -1, reference ? 0 : 1, actual.value[0]);
+  unsigned z0 = 0;
+  int previous = 0;
+  out.count = 0;
+  for (;;) {
+    const auto value = static_cast<std::uint8_t>(v);
+    guess chosen;
+    int kind = 3;  // 0 planar, 1 one neighbour matches, 2 none matches, 3 no neighbour
+    int predicted = static_cast<int>(z0) + 1;
+    int near = 0;
+    if (reference) {
+      const guess g_reference = follow(*reference, z0, value);
+      const guess g_other = other ? follow(*other, z0, value) : guess{};
+      near = (g_reference.residual != 0) * 2 + (g_other.residual != 0);
+      if (n.diagonal && g_reference.matched && g_other.matched &&
+          g_reference.above == g_other.above) {
+        const guess g_diagonal = follow(*n.diagonal, z0, value);
+        if (g_diagonal.matched && g_diagonal.above == g_reference.above) {
+          kind = 0;
+          chosen = g_reference;
+          predicted = std::clamp(g_reference.top + g_other.top - g_diagonal.top,
+                                 static_cast<int>(z0) + 1, last_top);
+        }
+      }
+      if (kind != 0) {
+        kind = g_reference.matched || g_other.matched ? 1 : 2;
+        chosen = g_reference.matched || !g_other.matched ? g_reference : g_other;
+        if (kind == 1)
+          predicted = chosen.top;
+      }
+    }
+    const unsigned layer = out.count;
+    const int residual = code_residual(
+        coder, m, 32 + kind * 8 + near * 2 + (previous != 0), 24 + (kind == 0) * 4 + near,
+        8 + kind * 2 + (near != 0), encoding ? actual.top[layer] - predicted : 0);
+    const int top = predicted + residual;
+    if (top <= static_cast<int>(z0) || top > last_top)
+      return false;
+    out.value[layer] = value;
+    out.top[layer] = static_cast<std::uint8_t>(top);
+    out.residual[layer] = static_cast<std::int8_t>(residual);
+    out.count = static_cast<std::uint8_t>(layer + 1);
+    if (top == last_top) {
+      std::fill(out.value.begin() + out.count, out.value.end(), 0);
+      return true;
+    }
+    const int second = reference ? value_at(*reference, static_cast<unsigned>(top)) : -1;
+    v = code_value(coder, m, chosen.above, second == v ? -1 : second, 2 + (kind == 0),
+                   encoding ? actual.value[layer + 1] : 0);
+    if (v == value)
+      return false;
+    z0 = static_cast<unsigned>(top);
+    previous = residual;
+  }
+}
+
+int exact_context(const neighbours& n) {
+  return (n.left && n.left->exact) + 2 * (n.below && n.below->exact) +
+         4 * (n.below_right && n.below_right->exact) + 8 * (n.diagonal && n.diagonal->exact);
+}
+
+// One column, coded or decoded: whether the prediction is exact; if not, whether its values are
+// the reference's (then its tops), else its layers.
+template <class Coder>
+bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
+                 layer_stack& out) {
+  constexpr bool encoding = Coder::encoding;
+  out.exact = false;
+  if (!n.reference)
+    return code_layers(coder, m, n, actual, out);
+  bool exact = false;
+  if (encoding)
+    exact = predict_column(n, out) && out == actual;
+  if (coder.bit(m.exact[exact_context(n)], exact)) {
+    out.exact = true;
+    return encoding || predict_column(n, out);
+  }
+  const int same_context = n.planar * 4 + (n.reference->exact) * 2 + (n.left && n.below && n.left->same_values(*n.below));
+  if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference)))
+    return code_tops(coder, m, n, actual, out);
+  return code_layers(coder, m, n, actual, out);
+}
+
+}  // namespace
+
+bool encode_context_layers(channel_view in, std::string& out) {
+  thread_local std::array<layer_stack, columns> stacks;
+  thread_local model m;
+  m = model();
+  internal::range_encoder coder(out);
+  for (std::size_t y = 0; y < edge; ++y) {
+    for (std::size_t x = 0; x < edge; ++x) {
+      const std::size_t column = x + edge * y;
+      layer_stack actual;
+      std::uint8_t current = in[column];
+      for (std::size_t z = 1; z < edge; ++z) {
+        const std::uint8_t v = in[column + z * columns];
+        if (v == current)
+          continue;
+        actual.value[actual.count] = current;
+        actual.top[actual.count++] = static_cast<std::uint8_t>(z);
+        current = v;
+      }
+      actual.value[actual.count] = current;
+      actual.top[actual.count++] = last_top;
+      const bool coded = code_column(coder, m, neighbours(stacks, x, y), actual, stacks[column]);
+      STRATA_ASSERT(coded && stacks[column] == actual, "the model codes every column");
+    }
+  }
+  coder.finish();
+  return true;
+}
+
+base::status decode_context_layers(std::string_view payload, channel_span out) {
+  thread_local std::array<layer_stack, columns> stacks;
+  thread_local model m;
+  m = model();
+  internal::range_decoder coder(payload);
+  const layer_stack nothing;
+  for (std::size_t y = 0; y < edge; ++y) {
+    for (std::size_t x = 0; x < edge; ++x) {
+      const std::size_t column = x + edge * y;
+      if (!code_column(coder, m, neighbours(stacks, x, y), nothing, stacks[column]))
+        return base::fail(base::errc::corrupt_data,
+                          "context-layers column " + std::to_string(column) +
+                              ": its layers do not rise within 32 or repeat a value");
+    }
+  }
+  if (!coder.consumed_exactly())
+    return base::fail(base::errc::corrupt_data,
+                      "context-layers payload: bytes follow the last decision");
+
+  // The bottom slice, then each slice as the one below with the boundaries at its height: a
+  // column has at most one boundary per height, so each height's list holds at most 1024.
+  struct boundary {
+    std::uint16_t column;
+    std::uint8_t value;
+  };
+  thread_local std::array<std::array<boundary, columns>, edge> at_height;
+  std::array<std::uint16_t, edge> count{};
+  for (std::size_t column = 0; column < columns; ++column) {
+    const layer_stack& s = stacks[column];
+    out[column] = s.value[0];
+    for (unsigned n = 0; n + 1u < s.count; ++n)
+      at_height[s.top[n]][count[s.top[n]]++] = {static_cast<std::uint16_t>(column), s.value[n + 1]};
+  }
+  for (std::size_t z = 1; z < edge; ++z) {
+    std::uint8_t* slice = &out[z * columns];
+    std::memcpy(slice, slice - columns, columns);
+    for (std::size_t n = 0; n < count[z]; ++n)
+      slice[at_height[z][n].column] = at_height[z][n].value;
+  }
+  return {};
+}
+
+}  // namespace strata::compression

@@ -1,0 +1,132 @@
+// An adaptive binary range coder (the one LZMA uses): each decision is coded with a probability
+// that learns from the decisions coded with it before. Not part of the compression module's
+// contract; the context-layers codec builds its model on it.
+//
+// Encoder and decoder share one interface, `bit(probability, value)`, which returns the bit: the
+// encoder codes `value`, the decoder ignores it and returns what it reads. A model written once as
+// a template over the coder therefore makes the same decisions on both sides.
+//
+// Bytes: LZMA's range coder output without its first byte (always 0) and without trailing zero
+// bytes; the decoder reads zeros past the end of its input, which restores them. A decoder never
+// reads outside its input: a short or corrupt payload decodes to other bits, never to a fault.
+// After the last decision the decoder has read at least every byte of a payload the encoder
+// wrote, and that payload does not end in a zero: anything else was padded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::compression::internal {
+
+/// A probability that the next bit is 0, in 1/2048ths.
+using probability = std::uint16_t;
+inline constexpr int probability_bits = 11;
+inline constexpr probability probability_half = 1 << (probability_bits - 1);
+/// How fast probabilities follow the data: 1/16 of the way per decision. Payloads are small (a few
+/// thousand decisions), so learning fast beats settling precisely.
+inline constexpr int adaptation_shift = 4;
+
+class range_encoder {
+ public:
+  static constexpr bool encoding = true;
+  explicit range_encoder(std::string& out) : out_(out), start_(out.size()) {}
+
+  bool bit(probability& p, bool value) {
+    const std::uint32_t bound = (range_ >> probability_bits) * p;
+    if (!value) {
+      range_ = bound;
+      p += ((1u << probability_bits) - p) >> adaptation_shift;
+    } else {
+      low_ += bound;
+      range_ -= bound;
+      p -= p >> adaptation_shift;
+    }
+    while (range_ < top) {
+      range_ <<= 8;
+      shift_low();
+    }
+    return value;
+  }
+
+  /// Flushes the coder's state; the payload is complete after this.
+  void finish() {
+    for (int n = 0; n < 5; ++n)
+      shift_low();
+    // The first byte is always 0 and trailing zeros are implied: drop them.
+    out_.erase(start_, 1);
+    while (out_.size() > start_ && out_.back() == '\0')
+      out_.pop_back();
+  }
+
+ private:
+  static constexpr std::uint32_t top = 1u << 24;
+  void shift_low() {
+    if (static_cast<std::uint32_t>(low_) < 0xff000000u || (low_ >> 32) != 0) {
+      const auto carry = static_cast<std::uint8_t>(low_ >> 32);
+      std::uint8_t pending = cache_;
+      do {
+        out_.push_back(static_cast<char>(static_cast<std::uint8_t>(pending + carry)));
+        pending = 0xff;
+      } while (--cache_size_ != 0);
+      cache_ = static_cast<std::uint8_t>(low_ >> 24);
+    }
+    ++cache_size_;
+    low_ = static_cast<std::uint32_t>(low_) << 8;
+  }
+
+  std::string& out_;
+  std::size_t start_;
+  std::uint64_t low_ = 0;
+  std::uint32_t range_ = 0xffffffffu;
+  std::uint8_t cache_ = 0;
+  std::uint64_t cache_size_ = 1;
+};
+
+class range_decoder {
+ public:
+  static constexpr bool encoding = false;
+  explicit range_decoder(std::string_view in) : in_(in) {
+    for (int n = 0; n < 4; ++n)
+      code_ = code_ << 8 | next();
+  }
+
+  /// Whether the input was consumed as an encoder's payload would be (see above).
+  bool consumed_exactly() const {
+    return at_ >= in_.size() && (in_.empty() || in_.back() != '\0');
+  }
+
+  bool bit(probability& p, bool /*value*/) {
+    const std::uint32_t bound = (range_ >> probability_bits) * p;
+    bool value;
+    if (code_ < bound) {
+      range_ = bound;
+      p += ((1u << probability_bits) - p) >> adaptation_shift;
+      value = false;
+    } else {
+      code_ -= bound;
+      range_ -= bound;
+      p -= p >> adaptation_shift;
+      value = true;
+    }
+    while (range_ < top) {
+      range_ <<= 8;
+      code_ = code_ << 8 | next();
+    }
+    return value;
+  }
+
+ private:
+  static constexpr std::uint32_t top = 1u << 24;
+  std::uint32_t next() {
+    const std::size_t at = at_++;
+    return at < in_.size() ? static_cast<std::uint8_t>(in_[at]) : 0u;
+  }
+
+  std::string_view in_;
+  std::size_t at_ = 0;
+  std::uint32_t range_ = 0xffffffffu;
+  std::uint32_t code_ = 0;
+};
+
+}  // namespace strata::compression::internal
