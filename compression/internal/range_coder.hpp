@@ -97,19 +97,18 @@ class range_decoder {
   }
 
   bool bit(probability& p, bool /*value*/) {
+    // Without branches on the bit: most decisions are skewed, but the rare ones would each
+    // cost a misprediction.
     const std::uint32_t bound = (range_ >> probability_bits) * p;
-    bool value;
-    if (code_ < bound) {
-      range_ = bound;
-      p += ((1u << probability_bits) - p) >> adaptation_shift;
-      value = false;
-    } else {
-      code_ -= bound;
-      range_ -= bound;
-      p -= p >> adaptation_shift;
-      value = true;
-    }
-    while (range_ < top) {
+    const bool value = code_ >= bound;
+    const std::uint32_t mask = 0u - static_cast<std::uint32_t>(value);
+    code_ -= bound & mask;
+    range_ = value ? range_ - bound : bound;
+    const std::uint32_t towards_zero = ((1u << probability_bits) - p) >> adaptation_shift;
+    const std::uint32_t towards_one = p >> adaptation_shift;
+    p = static_cast<probability>(value ? p - towards_one : p + towards_zero);
+    // A probability stays within 15..2033 of 2048, so one shift restores range >= 2^24.
+    if (range_ < top) {
       range_ <<= 8;
       code_ = code_ << 8 | next();
     }
