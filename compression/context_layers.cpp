@@ -24,6 +24,7 @@
 
 #include "base/assert.hpp"
 #include "compression/codecs.hpp"
+#include "compression/internal/columns.hpp"
 #include "compression/internal/range_coder.hpp"
 
 namespace strata::compression {
@@ -346,17 +347,8 @@ bool encode_context_layers(channel_view in, std::string& out) {
     for (std::size_t x = 0; x < edge; ++x) {
       const std::size_t column = x + edge * y;
       layer_stack actual;
-      std::uint8_t current = in[column];
-      for (std::size_t z = 1; z < edge; ++z) {
-        const std::uint8_t v = in[column + z * columns];
-        if (v == current)
-          continue;
-        actual.value[actual.count] = current;
-        actual.top[actual.count++] = static_cast<std::uint8_t>(z);
-        current = v;
-      }
-      actual.value[actual.count] = current;
-      actual.top[actual.count++] = last_top;
+      actual.count = internal::layers_of(in, column, actual.value.data(), actual.top.data());
+      actual.top[actual.count - 1] = last_top;
       const bool coded = code_column(coder, m, neighbours(stacks, x, y), actual, stacks[column]);
       STRATA_ASSERT(coded && stacks[column] == actual, "the model codes every column");
     }

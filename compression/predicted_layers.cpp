@@ -12,7 +12,6 @@ namespace strata::compression {
 namespace {
 
 constexpr std::size_t columns = edge * edge;
-constexpr std::size_t column_stride = edge * edge;
 
 // A column's layers: values bottom-up, and the top (exclusive end z) of every layer but the last.
 struct stack {
@@ -26,16 +25,7 @@ struct stack {
 
 stack stack_of(channel_view in, std::size_t column) {
   stack s;
-  std::uint8_t current = in[column];
-  for (std::size_t z = 1; z < edge; ++z) {
-    const std::uint8_t v = in[column + z * column_stride];
-    if (v == current)
-      continue;
-    s.value[s.count] = current;
-    s.top[s.count++] = static_cast<std::uint8_t>(z);
-    current = v;
-  }
-  s.value[s.count++] = current;
+  s.count = internal::layers_of(in, column, s.value.data(), s.top.data());
   return s;
 }
 
