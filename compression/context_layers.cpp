@@ -139,8 +139,9 @@ struct model {
   std::array<probability, 16> exact;
   std::array<probability, 8> same_values;
   std::array<probability, 64> zero;
-  std::array<probability, 32> negative;
-  std::array<probability, 16> one;
+  std::array<probability, 3> same_other;
+  std::array<probability, 40> negative;
+  std::array<probability, 20> one;
   std::array<probability, 8> length;
   std::array<probability, 8> mantissa;
   std::array<probability, 4> first_hit;
@@ -149,6 +150,7 @@ struct model {
   model() {
     for (std::span<probability> table :
          {std::span<probability>(exact), std::span<probability>(same_values),
+          std::span<probability>(same_other),
           std::span<probability>(zero), std::span<probability>(negative),
           std::span<probability>(one), std::span<probability>(length),
           std::span<probability>(mantissa), std::span<probability>(first_hit),
@@ -158,7 +160,7 @@ struct model {
 };
 
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
-// contexts: `zero_context` (0..63), `sign_context` (0..31), `one_context` (0..15).
+// contexts: `zero_context` (0..63), `sign_context` (0..39), `one_context` (0..19).
 template <class Coder>
 int code_residual(Coder& coder, model& m, int zero_context, int sign_context, int one_context,
                   int truth) {
@@ -215,21 +217,33 @@ bool predict_column(const neighbours& n, layer_stack& out) {
   return true;
 }
 
-// A column with its reference's values: a residual per top. False when the tops do not rise.
+// A column with the values of its reference, or of `other` (B, R or D) when given: a residual per
+// top against the prediction, or against the other's tops. False when the tops do not rise.
 template <class Coder>
-bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
-               layer_stack& out) {
-  const layer_stack& reference = *n.reference;
+bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* other,
+               const layer_stack& actual, layer_stack& out) {
+  const layer_stack& reference = other ? *other : *n.reference;
   out.count = reference.count;
   out.value = reference.value;
   int below = 0, previous = 0;
   for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
-    const int predicted = predicted_top(n, layer);
-    const int context = n.residual_context(layer);
-    const int residual = code_residual(
-        coder, m, (n.planar * 4 + context) * 2 + (previous != 0),
-        (n.planar * 3 + sign_of(previous)) * 4 + context,
-        n.planar * 4 + context, Coder::encoding ? actual.top[layer] - predicted : 0);
+    int predicted, zero_context, sign_context, one_context;
+    if (other) {
+      predicted = other->top[layer];
+      const int context = other->residual[layer] != 0;
+      zero_context = 16 + context * 2 + (previous != 0);
+      sign_context = 32 + sign_of(previous) * 2 + context;
+      one_context = 16 + context;
+    } else {
+      predicted = predicted_top(n, layer);
+      const int context = n.residual_context(layer);
+      zero_context = (n.planar * 4 + context) * 2 + (previous != 0);
+      sign_context = (n.planar * 3 + sign_of(previous)) * 4 + context;
+      one_context = n.planar * 4 + context;
+    }
+    const int residual =
+        code_residual(coder, m, zero_context, sign_context, one_context,
+                      Coder::encoding ? actual.top[layer] - predicted : 0);
     const int top = predicted + residual;
     if (top <= below || top >= last_top)
       return false;
@@ -332,7 +346,19 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
   }
   const int same_context = n.planar * 4 + (n.reference->exact) * 2 + (n.left && n.below && n.left->same_values(*n.below));
   if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference)))
-    return code_tops(coder, m, n, actual, out);
+    return code_tops(coder, m, n, nullptr, actual, out);
+  // Another neighbour's values: B (when P is L), R, D, each offered unless an earlier offer (or P)
+  // has the same values.
+  const std::array<const layer_stack*, 3> others = {n.left ? n.below : nullptr, n.below_right,
+                                                    n.diagonal};
+  for (std::size_t k = 0; k < others.size(); ++k) {
+    const layer_stack* other = others[k];
+    bool offered = other && !other->same_values(*n.reference);
+    for (std::size_t j = 0; offered && j < k; ++j)
+      offered = !(others[j] && others[j]->same_values(*other));
+    if (offered && coder.bit(m.same_other[k], encoding && actual.same_values(*other)))
+      return code_tops(coder, m, n, other, actual, out);
+  }
   return code_layers(coder, m, n, actual, out);
 }
 
