@@ -88,7 +88,7 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
     case codec_id::context_layers:
       // Measured on stratified chunks: a fraction of a bit per column predicted exactly, about
       // a bit per boundary of the others (a repeated column is one that is predicted).
-      return 6 + edge * edge * 0.02 +
+      return 4 + edge * edge * 0.015 +
              (edge * edge - a.repeated_columns) * (a.layers_per_column - 1) * 0.12;
     case codec_id::zstd:
       // zstd's frame and block headers, and about a byte per run it has to describe.
