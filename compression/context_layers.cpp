@@ -32,7 +32,6 @@ namespace strata::compression {
 namespace {
 
 using internal::probability;
-using internal::probability_half;
 
 constexpr std::size_t columns = edge * edge;
 constexpr int last_top = edge;
@@ -155,7 +154,7 @@ struct model {
           std::span<probability>(one), std::span<probability>(length),
           std::span<probability>(mantissa), std::span<probability>(first_hit),
           std::span<probability>(second_hit), std::span<probability>(literal)})
-      std::fill(table.begin(), table.end(), probability_half);
+      std::fill(table.begin(), table.end(), probability{});
   }
 };
 

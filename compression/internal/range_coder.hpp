@@ -1,5 +1,5 @@
-// An adaptive binary range coder (the one LZMA uses): each decision is coded with a probability
-// that learns from the decisions coded with it before. Not part of the compression module's
+// An adaptive binary range coder (LZMA's, with probabilities that learn faster at first): each
+// decision is coded with a probability that learns from the decisions coded with it before. Not part of the compression module's
 // contract; the context-layers codec builds its model on it.
 //
 // Encoder and decoder share one interface, `bit(probability, value)`, which returns the bit: the
@@ -19,28 +19,38 @@
 
 namespace strata::compression::internal {
 
-/// A probability that the next bit is 0, in 1/2048ths.
-using probability = std::uint16_t;
 inline constexpr int probability_bits = 11;
-inline constexpr probability probability_half = 1 << (probability_bits - 1);
-/// How fast probabilities follow the data: 1/16 of the way per decision. Payloads are small (a few
-/// thousand decisions), so learning fast beats settling precisely.
-inline constexpr int adaptation_shift = 4;
+
+/// A probability that the next bit is 0, in 1/2048ths (starting at 1/2), and how fast it follows
+/// the data: after each decision it moves 1/2 of the way towards it, then 1/4, 1/8, and 1/16 from
+/// then on. Payloads are small (a few thousand decisions over a few hundred contexts), so a
+/// context learns from its first decisions quickly and then settles. It stays within 15..2033.
+struct probability {
+  std::uint16_t p = 1 << (probability_bits - 1);
+  std::uint8_t seen = 0;
+  /// The shift of this update (1, 2, 3, then 4).
+  int shift() {
+    if (seen < 3)
+      return 1 + seen++;
+    return 4;
+  }
+};
 
 class range_encoder {
  public:
   static constexpr bool encoding = true;
   explicit range_encoder(std::string& out) : out_(out), start_(out.size()) {}
 
-  bool bit(probability& p, bool value) {
-    const std::uint32_t bound = (range_ >> probability_bits) * p;
+  bool bit(probability& prob, bool value) {
+    const std::uint32_t bound = (range_ >> probability_bits) * prob.p;
+    const int shift = prob.shift();
     if (!value) {
       range_ = bound;
-      p += ((1u << probability_bits) - p) >> adaptation_shift;
+      prob.p += ((1u << probability_bits) - prob.p) >> shift;
     } else {
       low_ += bound;
       range_ -= bound;
-      p -= p >> adaptation_shift;
+      prob.p -= prob.p >> shift;
     }
     while (range_ < top) {
       range_ <<= 8;
@@ -96,18 +106,20 @@ class range_decoder {
     return at_ >= in_.size() && (in_.empty() || in_.back() != '\0');
   }
 
-  bool bit(probability& p, bool /*value*/) {
+  bool bit(probability& prob, bool /*value*/) {
     // Without branches on the bit: most decisions are skewed, but the rare ones would each
     // cost a misprediction.
+    const int shift = prob.shift();
+    std::uint16_t& p = prob.p;
     const std::uint32_t bound = (range_ >> probability_bits) * p;
     const bool value = code_ >= bound;
     const std::uint32_t mask = 0u - static_cast<std::uint32_t>(value);
     code_ -= bound & mask;
     range_ = value ? range_ - bound : bound;
-    const std::uint32_t towards_zero = ((1u << probability_bits) - p) >> adaptation_shift;
-    const std::uint32_t towards_one = p >> adaptation_shift;
-    p = static_cast<probability>(value ? p - towards_one : p + towards_zero);
-    // A probability stays within 15..2033 of 2048, so one shift restores range >= 2^24.
+    const std::uint32_t towards_zero = ((1u << probability_bits) - p) >> shift;
+    const std::uint32_t towards_one = p >> shift;
+    p = static_cast<std::uint16_t>(value ? p - towards_one : p + towards_zero);
+    // A probability stays within 15..2033, so one shift restores range >= 2^24.
     if (range_ < top) {
       range_ <<= 8;
       code_ = code_ << 8 | next();
