@@ -40,6 +40,9 @@ constexpr int last_top = edge;
 struct layer_stack {
   std::uint8_t count = 0;
   bool exact = false;
+  // Whether the values equal those of the column at x - 1, and at y - 1.
+  bool same_left = false;
+  bool same_below = false;
   std::array<std::uint8_t, edge> value{};
   std::array<std::uint8_t, edge> top{};
   std::array<std::int8_t, edge> residual{};
@@ -69,6 +72,7 @@ struct neighbours {
   const layer_stack* below_right = nullptr;
   const layer_stack* reference = nullptr;  // left, or below in a row's first column
   bool planar = false;                     // all three exist and share their values
+  bool left_below = false;                 // left and below exist and share their values
   neighbours(const std::array<layer_stack, columns>& stacks, std::size_t x, std::size_t y) {
     const std::size_t column = x + edge * y;
     if (x > 0)
@@ -80,13 +84,27 @@ struct neighbours {
     if (x + 1 < edge && y > 0)
       below_right = &stacks[column - edge + 1];
     reference = left ? left : below;
-    planar = diagonal && left->same_values(*below) && left->same_values(*diagonal);
+    if (left && below) {
+      // Left and below each know whether they share values with the diagonal, their common
+      // neighbour.
+      planar = left->same_below && below->same_left;
+      left_below = planar || left->same_values(*below);
+    }
   }
   // The residual context of layer n under the reference: whether the reference and below had to
   // correct the same layer.
   int residual_context(unsigned n) const {
-    return (reference->residual[n] != 0) * 2 +
-           (below && reference != below && below->same_values(*reference) && below->residual[n] != 0);
+    return (reference->residual[n] != 0) * 2 + (left_below && below->residual[n] != 0);
+  }
+  // Records, in a column just coded, whether it shares values with left and below.
+  void note_shares(layer_stack& s, bool values_of_reference) const {
+    if (values_of_reference) {
+      s.same_left = left != nullptr;
+      s.same_below = left ? left_below : true;
+    } else {
+      s.same_left = left && s.same_values(*left);
+      s.same_below = below && s.same_values(*below);
+    }
   }
 };
 
@@ -328,37 +346,49 @@ int exact_context(const neighbours& n) {
 }
 
 // One column, coded or decoded: whether the prediction is exact; if not, whether its values are
-// the reference's (then its tops), else its layers.
+// the reference's (then its tops), or another neighbour's, else its layers.
 template <class Coder>
 bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
                  layer_stack& out) {
   constexpr bool encoding = Coder::encoding;
   out.exact = false;
-  if (!n.reference)
+  if (!n.reference) {
+    n.note_shares(out, false);
     return code_layers(coder, m, n, actual, out);
+  }
   bool exact = false;
   if (encoding)
     exact = predict_column(n, out) && out == actual;
   if (coder.bit(m.exact[exact_context(n)], exact)) {
     out.exact = true;
+    n.note_shares(out, true);
     return encoding || predict_column(n, out);
   }
-  const int same_context = n.planar * 4 + (n.reference->exact) * 2 + (n.left && n.below && n.left->same_values(*n.below));
-  if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference)))
+  const int same_context = n.planar * 4 + n.reference->exact * 2 + n.left_below;
+  if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference))) {
+    n.note_shares(out, true);
     return code_tops(coder, m, n, nullptr, actual, out);
+  }
   // Another neighbour's values: B (when P is L), R, D, each offered unless an earlier offer (or P)
   // has the same values.
   const std::array<const layer_stack*, 3> others = {n.left ? n.below : nullptr, n.below_right,
                                                     n.diagonal};
-  for (std::size_t k = 0; k < others.size(); ++k) {
+  bool coded = false, done = false;
+  for (std::size_t k = 0; k < others.size() && !done; ++k) {
     const layer_stack* other = others[k];
     bool offered = other && !other->same_values(*n.reference);
     for (std::size_t j = 0; offered && j < k; ++j)
       offered = !(others[j] && others[j]->same_values(*other));
-    if (offered && coder.bit(m.same_other[k], encoding && actual.same_values(*other)))
-      return code_tops(coder, m, n, other, actual, out);
+    if (offered && coder.bit(m.same_other[k], encoding && actual.same_values(*other))) {
+      coded = code_tops(coder, m, n, other, actual, out);
+      done = true;
+    }
   }
-  return code_layers(coder, m, n, actual, out);
+  if (!done)
+    coded = code_layers(coder, m, n, actual, out);
+  if (coded)
+    n.note_shares(out, false);
+  return coded;
 }
 
 }  // namespace
