@@ -110,7 +110,7 @@ struct neighbours {
 
 // The structural prediction of a column: the reference's values with tops planar (left + below -
 // diagonal) per layer when all three share the values, else the reference's tops.
-int predicted_top(const neighbours& n, unsigned layer) {
+[[gnu::always_inline]] inline int predicted_top(const neighbours& n, unsigned layer) {
   if (!n.planar)
     return n.reference->top[layer];
   const int planar = n.left->top[layer] + n.below->top[layer] - n.diagonal->top[layer];
@@ -126,7 +126,7 @@ struct guess {
   int residual = 0;
 };
 
-guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
+[[gnu::always_inline]] inline guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
   unsigned i = 0;
   while (n.top[i] <= z0)
     ++i;
@@ -141,14 +141,14 @@ guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
   return at(i, false);
 }
 
-int value_at(const layer_stack& n, unsigned z) {
+[[gnu::always_inline]] inline int value_at(const layer_stack& n, unsigned z) {
   unsigned i = 0;
   while (n.top[i] <= z)
     ++i;
   return n.value[i];
 }
 
-int sign_of(int value) {
+[[gnu::always_inline]] inline int sign_of(int value) {
   return value < 0 ? 0 : value == 0 ? 1 : 2;
 }
 
@@ -179,11 +179,21 @@ struct model {
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
 // contexts: `zero_context` (0..63), `sign_context` (0..39), `one_context` (0..19).
 template <class Coder>
-int code_residual(Coder& coder, model& m, int zero_context, int sign_context, int one_context,
-                  int truth) {
-  constexpr bool encoding = Coder::encoding;
-  if (!coder.bit(m.zero[zero_context], encoding && truth != 0))
+int code_nonzero_residual(Coder& coder, model& m, int sign_context, int one_context, int truth);
+
+template <class Coder>
+[[gnu::always_inline]] inline int code_residual(Coder& coder, model& m, int zero_context,
+                                                int sign_context, int one_context, int truth) {
+  // Most residuals are zero: that decision inline, the rest out of line.
+  if (!coder.bit(m.zero[zero_context], Coder::encoding && truth != 0))
     return 0;
+  return code_nonzero_residual(coder, m, sign_context, one_context, truth);
+}
+
+template <class Coder>
+[[gnu::noinline]] int code_nonzero_residual(Coder& coder, model& m, int sign_context,
+                                            int one_context, int truth) {
+  constexpr bool encoding = Coder::encoding;
   const bool negative = coder.bit(m.negative[sign_context], encoding && truth < 0);
   const int magnitude = truth < 0 ? -truth : truth;
   int size = 1;
@@ -217,7 +227,7 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
 
 // The prediction alone, for an exact column. False when it is not a column (planar tops that do
 // not rise).
-bool predict_column(const neighbours& n, layer_stack& out) {
+[[gnu::always_inline]] inline bool predict_column(const neighbours& n, layer_stack& out) {
   const layer_stack& reference = *n.reference;
   out.count = reference.count;
   out.value = reference.value;
@@ -340,7 +350,7 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
   }
 }
 
-int exact_context(const neighbours& n) {
+[[gnu::always_inline]] inline int exact_context(const neighbours& n) {
   return (n.left && n.left->exact) + 2 * (n.below && n.below->exact) +
          4 * (n.below_right && n.below_right->exact) + 8 * (n.diagonal && n.diagonal->exact);
 }
@@ -418,33 +428,32 @@ base::status decode_context_layers(std::string_view payload, channel_span out) {
   m = model();
   internal::range_decoder coder(payload);
   const layer_stack nothing;
-  for (std::size_t y = 0; y < edge; ++y) {
-    for (std::size_t x = 0; x < edge; ++x) {
-      const std::size_t column = x + edge * y;
-      if (!code_column(coder, m, neighbours(stacks, x, y), nothing, stacks[column]))
-        return base::fail(base::errc::corrupt_data,
-                          "context-layers column " + std::to_string(column) +
-                              ": its layers do not rise within 32 or repeat a value");
-    }
-  }
-  if (!coder.consumed_exactly())
-    return base::fail(base::errc::corrupt_data,
-                      "context-layers payload: bytes follow the last decision");
-
-  // The bottom slice, then each slice as the one below with the boundaries at its height: a
-  // column has at most one boundary per height, so each height's list holds at most 1024.
+  // The boundaries by height, listed as the columns are decoded: a column has at most one
+  // boundary per height, so each height's list holds at most 1024. Then the bottom slice, and
+  // each slice as the one below with the boundaries at its height applied.
   struct boundary {
     std::uint16_t column;
     std::uint8_t value;
   };
   thread_local std::array<std::array<boundary, columns>, edge> at_height;
   std::array<std::uint16_t, edge> count{};
-  for (std::size_t column = 0; column < columns; ++column) {
-    const layer_stack& s = stacks[column];
-    out[column] = s.value[0];
-    for (unsigned n = 0; n + 1u < s.count; ++n)
-      at_height[s.top[n]][count[s.top[n]]++] = {static_cast<std::uint16_t>(column), s.value[n + 1]};
+  for (std::size_t y = 0; y < edge; ++y) {
+    for (std::size_t x = 0; x < edge; ++x) {
+      const std::size_t column = x + edge * y;
+      layer_stack& s = stacks[column];
+      if (!code_column(coder, m, neighbours(stacks, x, y), nothing, s))
+        return base::fail(base::errc::corrupt_data,
+                          "context-layers column " + std::to_string(column) +
+                              ": its layers do not rise within 32 or repeat a value");
+      out[column] = s.value[0];
+      for (unsigned n = 0; n + 1u < s.count; ++n)
+        at_height[s.top[n]][count[s.top[n]]++] = {static_cast<std::uint16_t>(column),
+                                                  s.value[n + 1]};
+    }
   }
+  if (!coder.consumed_exactly())
+    return base::fail(base::errc::corrupt_data,
+                      "context-layers payload: bytes follow the last decision");
   for (std::size_t z = 1; z < edge; ++z) {
     std::uint8_t* slice = &out[z * columns];
     std::memcpy(slice, slice - columns, columns);

@@ -30,9 +30,9 @@ struct probability {
   std::uint8_t seen = 0;
   /// The shift of this update (1, 2, 3, then 4).
   int shift() {
-    if (seen < 3)
-      return 1 + seen++;
-    return 4;
+    const int k = seen;
+    seen = static_cast<std::uint8_t>(k + (k < 3));
+    return k + 1;
   }
 };
 
