@@ -496,17 +496,23 @@ base::status run_compression(const compression_options& options) {
                   p.raw_bytes() / static_cast<double>(m.bytes),
                   mb_per_second(p.raw_bytes(), m.encode_seconds),
                   mb_per_second(p.raw_bytes(), m.decode_seconds));
-    const compression::selector_report& s = p.material_selector;
-    std::printf(
-        "  selector (materials): accuracy %.1f %% on %llu audits, %.3f x the best bytes, "
-        "%.0f %% of exhaustive CPU saved\n  codec mix:",
-        s.accuracy() * 100, static_cast<unsigned long long>(s.audits), s.audit_bytes_ratio,
-        s.cpu_saved() * 100);
-    for (std::size_t n = 0; n < compression::candidate_count; ++n)
-      if (s.mix[n])
-        std::printf(" %s %llu", compression::candidate_name(compression::candidates()[n]).c_str(),
-                    static_cast<unsigned long long>(s.mix[n]));
-    std::printf("\n  every codec round-tripped %llu channels with %llu failures\n",
+    for (const auto& [channel_name, s] :
+         {std::pair<const char*, const compression::selector_report&>{"materials",
+                                                                      p.material_selector},
+          {"history", p.history_selector}}) {
+      std::printf(
+          "  selector (%s): accuracy %.1f %% on %llu audits, %.3f x the best bytes, "
+          "%.0f %% of exhaustive CPU saved\n    codec mix:",
+          channel_name, s.accuracy() * 100, static_cast<unsigned long long>(s.audits),
+          s.audit_bytes_ratio, s.cpu_saved() * 100);
+      for (std::size_t n = 0; n < compression::candidate_count; ++n)
+        if (s.mix[n])
+          std::printf(" %s %llu",
+                      compression::candidate_name(compression::candidates()[n]).c_str(),
+                      static_cast<unsigned long long>(s.mix[n]));
+      std::printf("\n");
+    }
+    std::printf("  every codec round-tripped %llu channels with %llu failures\n",
                 static_cast<unsigned long long>(p.codec_checks),
                 static_cast<unsigned long long>(p.codec_failures));
   }

@@ -5,8 +5,8 @@
 // stack of layers bottom-up, each a value and a top (exclusive end z; the last top is 32). Its
 // neighbours are L (x - 1), B (y - 1), D (x - 1, y - 1) and R (x + 1, y - 1); its reference P is L,
 // or B in a row's first column. Per column, most often a single decision:
-//  - exact: the column is the prediction: P's values, tops planar (L + B - D) when L, B and D
-//    share their values, else P's tops;
+//  - exact: the column is the prediction: P's values, tops planar (L + B - D, averaged with
+//    L + R - B when R shares the values too) when L, B and D share their values, else P's tops;
 //  - else, same values as P: one residual per top against that prediction;
 //  - else layer by layer: each top predicted by following the neighbours from the layer's start
 //    (a neighbour whose layer there, or the one above it, holds the same value predicts its
@@ -108,12 +108,16 @@ struct neighbours {
   }
 };
 
-// The structural prediction of a column: the reference's values with tops planar (left + below -
-// diagonal) per layer when all three share the values, else the reference's tops.
+// The structural prediction of a column: the reference's values with tops planar per layer when
+// left, below and diagonal share the values, else the reference's tops.
 [[gnu::always_inline]] inline int predicted_top(const neighbours& n, unsigned layer) {
   if (!n.planar)
     return n.reference->top[layer];
-  const int planar = n.left->top[layer] + n.below->top[layer] - n.diagonal->top[layer];
+  int planar = n.left->top[layer] + n.below->top[layer] - n.diagonal->top[layer];
+  // With R sharing the values too, the mean of the two planes through L (L + B - D and
+  // L + R - B), rounded down: quantised planes step less often against it.
+  if (n.below_right && n.below_right->same_left)
+    planar = (2 * n.left->top[layer] + n.below_right->top[layer] - n.diagonal->top[layer]) >> 1;
   return planar < 1 ? 1 : planar > last_top - 1 ? last_top - 1 : planar;
 }
 
@@ -153,7 +157,7 @@ struct guess {
 }
 
 struct model {
-  std::array<probability, 16> exact;
+  std::array<probability, 32> exact;
   std::array<probability, 8> same_values;
   std::array<probability, 64> zero;
   std::array<probability, 3> same_other;
@@ -352,7 +356,8 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
 
 [[gnu::always_inline]] inline int exact_context(const neighbours& n) {
   return (n.left && n.left->exact) + 2 * (n.below && n.below->exact) +
-         4 * (n.below_right && n.below_right->exact) + 8 * (n.diagonal && n.diagonal->exact);
+         4 * (n.below_right && n.below_right->exact) + 8 * (n.diagonal && n.diagonal->exact) +
+         16 * n.planar;
 }
 
 // One column, coded or decoded: whether the prediction is exact; if not, whether its values are
