@@ -236,16 +236,32 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
   out.count = reference.count;
   out.value = reference.value;
   out.residual.fill(0);
-  int below = 0;
-  for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
-    const int top = predicted_top(n, layer);
-    if (top <= below)
-      return false;
-    out.top[layer] = static_cast<std::uint8_t>(top);
-    below = top;
+  if (!n.planar) {
+    out.top = reference.top;
+    return true;
   }
-  out.top[out.count - 1] = last_top;
-  return true;
+  const std::uint8_t* left = n.left->top.data();
+  const std::uint8_t* below = n.below->top.data();
+  const std::uint8_t* diagonal = n.diagonal->top.data();
+  const std::size_t last = out.count - 1u;
+  int previous = 0;
+  bool rising = true;
+  auto put = [&](std::size_t layer, int top) {
+    top = std::clamp(top, 1, last_top - 1);
+    rising &= top > previous;
+    previous = top;
+    out.top[layer] = static_cast<std::uint8_t>(top);
+  };
+  if (n.below_right && n.below_right->same_left) {
+    const std::uint8_t* below_right = n.below_right->top.data();
+    for (std::size_t layer = 0; layer < last; ++layer)
+      put(layer, (2 * left[layer] + below_right[layer] - diagonal[layer]) >> 1);
+  } else {
+    for (std::size_t layer = 0; layer < last; ++layer)
+      put(layer, left[layer] + below[layer] - diagonal[layer]);
+  }
+  out.top[last] = last_top;
+  return rising;
 }
 
 // A column with the values of its reference, or of `other` (B, R or D) when given: a residual per
