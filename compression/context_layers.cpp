@@ -45,7 +45,9 @@ struct layer_stack {
   bool same_below = false;
   std::array<std::uint8_t, edge> value{};
   std::array<std::uint8_t, edge> top{};
-  std::array<std::int8_t, edge> residual{};
+  // Bit n set: layer n's top was corrected by a nonzero residual.
+  std::uint32_t corrected = 0;
+  bool was_corrected(unsigned layer) const { return corrected >> layer & 1u; }
   bool same_values(const layer_stack& other) const {
     if (count != other.count)
       return false;
@@ -94,7 +96,7 @@ struct neighbours {
   // The residual context of layer n under the reference: whether the reference and below had to
   // correct the same layer.
   int residual_context(unsigned n) const {
-    return (reference->residual[n] != 0) * 2 + (left_below && below->residual[n] != 0);
+    return reference->was_corrected(n) * 2 + (left_below && below->was_corrected(n));
   }
   // Records, in a column just coded, whether it shares values with left and below.
   void note_shares(layer_stack& s, bool values_of_reference) const {
@@ -127,7 +129,7 @@ struct guess {
   bool matched = false;
   std::uint8_t top = 0;
   int above = -1;  // the value above that top; -1 when the top is 32
-  int residual = 0;
+  bool corrected = false;
 };
 
 [[gnu::always_inline]] inline guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
@@ -136,7 +138,7 @@ struct guess {
     ++i;
   auto at = [&n](unsigned layer, bool matched) {
     return guess{matched, n.top[layer], layer + 1u < n.count ? n.value[layer + 1] : -1,
-                 n.residual[layer]};
+                 n.was_corrected(layer)};
   };
   if (n.value[i] == v)
     return at(i, true);
@@ -235,7 +237,7 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
   const layer_stack& reference = *n.reference;
   out.count = reference.count;
   out.value = reference.value;
-  out.residual.fill(0);
+  out.corrected = 0;
   if (!n.planar) {
     out.top = reference.top;
     return true;
@@ -271,13 +273,14 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
                const layer_stack& actual, layer_stack& out) {
   const layer_stack& reference = other ? *other : *n.reference;
   out.count = reference.count;
+  out.corrected = 0;
   out.value = reference.value;
   int below = 0, previous = 0;
   for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
     int predicted, zero_context, sign_context, one_context;
     if (other) {
       predicted = other->top[layer];
-      const int context = other->residual[layer] != 0;
+      const int context = other->was_corrected(layer);
       zero_context = 16 + context * 2 + (previous != 0);
       sign_context = 32 + sign_of(previous) * 2 + context;
       one_context = 16 + context;
@@ -295,12 +298,11 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
     if (top <= below || top >= last_top)
       return false;
     out.top[layer] = static_cast<std::uint8_t>(top);
-    out.residual[layer] = static_cast<std::int8_t>(residual);
+    out.corrected |= static_cast<std::uint32_t>(residual != 0) << layer;
     below = top;
     previous = residual;
   }
   out.top[out.count - 1] = last_top;
-  out.residual[out.count - 1] = 0;
   return true;
 }
 
@@ -318,6 +320,7 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
   unsigned z0 = 0;
   int previous = 0;
   out.count = 0;
+  out.corrected = 0;
   for (;;) {
     const auto value = static_cast<std::uint8_t>(v);
     guess chosen;
@@ -327,7 +330,7 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
     if (reference) {
       const guess g_reference = follow(*reference, z0, value);
       const guess g_other = other ? follow(*other, z0, value) : guess{};
-      near = (g_reference.residual != 0) * 2 + (g_other.residual != 0);
+      near = g_reference.corrected * 2 + g_other.corrected;
       if (n.diagonal && g_reference.matched && g_other.matched &&
           g_reference.above == g_other.above) {
         const guess g_diagonal = follow(*n.diagonal, z0, value);
@@ -354,7 +357,7 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
       return false;
     out.value[layer] = value;
     out.top[layer] = static_cast<std::uint8_t>(top);
-    out.residual[layer] = static_cast<std::int8_t>(residual);
+    out.corrected |= static_cast<std::uint32_t>(residual != 0) << layer;
     out.count = static_cast<std::uint8_t>(layer + 1);
     if (top == last_top) {
       std::fill(out.value.begin() + out.count, out.value.end(), 0);
