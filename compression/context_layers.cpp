@@ -110,17 +110,28 @@ struct neighbours {
   }
 };
 
-// The structural prediction of a column: the reference's values with tops planar per layer when
-// left, below and diagonal share the values, else the reference's tops.
-[[gnu::always_inline]] inline int predicted_top(const neighbours& n, unsigned layer) {
+// The structural prediction of a column's tops below layer `last`: planar per layer when left,
+// below and diagonal share the values (the mean of the two planes through L, L + B - D and
+// L + R - B, rounded down, when R shares them too: quantised planes step less often against it),
+// clamped to 1..31; else the reference's tops. Returns where the predicted tops are.
+[[gnu::always_inline]] inline const std::uint8_t* predict_tops(const neighbours& n,
+                                                                std::size_t last,
+                                                                std::uint8_t* planar) {
   if (!n.planar)
-    return n.reference->top[layer];
-  int planar = n.left->top[layer] + n.below->top[layer] - n.diagonal->top[layer];
-  // With R sharing the values too, the mean of the two planes through L (L + B - D and
-  // L + R - B), rounded down: quantised planes step less often against it.
-  if (n.below_right && n.below_right->same_left)
-    planar = (2 * n.left->top[layer] + n.below_right->top[layer] - n.diagonal->top[layer]) >> 1;
-  return planar < 1 ? 1 : planar > last_top - 1 ? last_top - 1 : planar;
+    return n.reference->top.data();
+  const std::uint8_t* left = n.left->top.data();
+  const std::uint8_t* below = n.below->top.data();
+  const std::uint8_t* diagonal = n.diagonal->top.data();
+  auto clamp = [](int top) { return static_cast<std::uint8_t>(std::clamp(top, 1, last_top - 1)); };
+  if (n.below_right && n.below_right->same_left) {
+    const std::uint8_t* below_right = n.below_right->top.data();
+    for (std::size_t layer = 0; layer < last; ++layer)
+      planar[layer] = clamp((2 * left[layer] + below_right[layer] - diagonal[layer]) >> 1);
+  } else {
+    for (std::size_t layer = 0; layer < last; ++layer)
+      planar[layer] = clamp(left[layer] + below[layer] - diagonal[layer]);
+  }
+  return planar;
 }
 
 // What a neighbour predicts for a layer starting at z0 with value v, in a column whose values
@@ -242,26 +253,11 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
     out.top = reference.top;
     return true;
   }
-  const std::uint8_t* left = n.left->top.data();
-  const std::uint8_t* below = n.below->top.data();
-  const std::uint8_t* diagonal = n.diagonal->top.data();
   const std::size_t last = out.count - 1u;
-  int previous = 0;
+  predict_tops(n, last, out.top.data());
   bool rising = true;
-  auto put = [&](std::size_t layer, int top) {
-    top = std::clamp(top, 1, last_top - 1);
-    rising &= top > previous;
-    previous = top;
-    out.top[layer] = static_cast<std::uint8_t>(top);
-  };
-  if (n.below_right && n.below_right->same_left) {
-    const std::uint8_t* below_right = n.below_right->top.data();
-    for (std::size_t layer = 0; layer < last; ++layer)
-      put(layer, (2 * left[layer] + below_right[layer] - diagonal[layer]) >> 1);
-  } else {
-    for (std::size_t layer = 0; layer < last; ++layer)
-      put(layer, left[layer] + below[layer] - diagonal[layer]);
-  }
+  for (std::size_t layer = 1; layer < last; ++layer)
+    rising &= out.top[layer] > out.top[layer - 1];
   out.top[last] = last_top;
   return rising;
 }
@@ -275,18 +271,23 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
   out.count = reference.count;
   out.corrected = 0;
   out.value = reference.value;
+  const std::size_t last = out.count - 1u;
+  std::array<std::uint8_t, edge> planar;
+  const std::uint8_t* predictions = other ? other->top.data() : predict_tops(n, last, planar.data());
+  // Contexts: whether the neighbours' same layers were corrected, as bit masks.
+  const std::uint32_t by_reference = reference.corrected;
+  const std::uint32_t by_below = !other && n.left_below ? n.below->corrected : 0;
   int below = 0, previous = 0;
-  for (unsigned layer = 0; layer + 1u < out.count; ++layer) {
-    int predicted, zero_context, sign_context, one_context;
+  for (unsigned layer = 0; layer < last; ++layer) {
+    const int predicted = predictions[layer];
+    int zero_context, sign_context, one_context;
     if (other) {
-      predicted = other->top[layer];
-      const int context = other->was_corrected(layer);
+      const int context = by_reference >> layer & 1u;
       zero_context = 16 + context * 2 + (previous != 0);
       sign_context = 32 + sign_of(previous) * 2 + context;
       one_context = 16 + context;
     } else {
-      predicted = predicted_top(n, layer);
-      const int context = n.residual_context(layer);
+      const int context = (by_reference >> layer & 1u) * 2 + (by_below >> layer & 1u);
       zero_context = (n.planar * 4 + context) * 2 + (previous != 0);
       sign_context = (n.planar * 3 + sign_of(previous)) * 4 + context;
       one_context = n.planar * 4 + context;
