@@ -134,33 +134,27 @@ struct pass_report {
   double raw_bytes() const { return static_cast<double>(chunks) * compression::chunk_bytes; }
 };
 
-void zstd_method(pass_report& report, const chunk& c, int level, ZSTD_CCtx* cctx, ZSTD_DCtx* dctx,
-                 std::string& buffer, chunk& decoded) {
-  method& m = report.get("zstd-" + std::to_string(level));
-  buffer.resize(ZSTD_compressBound(sizeof c));
-  stopwatch encode;
-  const std::size_t size =
-      ZSTD_compressCCtx(cctx, buffer.data(), buffer.size(), &c, sizeof c, level);
-  m.encode_seconds += encode.seconds();
-  m.bytes += size;
-  stopwatch decode;
-  const std::size_t got = ZSTD_decompressDCtx(dctx, &decoded, sizeof decoded, buffer.data(), size);
-  m.decode_seconds += decode.seconds();
-  m.mismatches += got != sizeof c || !(decoded == c);
-}
-
-void blosc_method(pass_report& report, const chunk& c, std::string& buffer, chunk& decoded) {
-  method& m = report.get("blosc-zstd-bitshuffle");
-  buffer.resize(sizeof c + BLOSC_MAX_OVERHEAD);
-  stopwatch encode;
-  const int size = blosc_compress_ctx(5, BLOSC_BITSHUFFLE, 1, sizeof c, &c, buffer.data(),
-                                      buffer.size(), "zstd", 0, 1);
-  m.encode_seconds += encode.seconds();
-  m.bytes += static_cast<std::uint64_t>(size);
-  stopwatch decode;
-  const int got = blosc_decompress_ctx(buffer.data(), &decoded, sizeof decoded, 1);
-  m.decode_seconds += decode.seconds();
-  m.mismatches += got != static_cast<int>(sizeof c) || !(decoded == c);
+// A method that turns a chunk into bytes and back, run over a batch: every chunk encoded, then
+// every chunk decoded, then checked against its input outside the timers. `encode(c, bytes)`
+// replaces `bytes`; `decode(bytes, k, out)` is false when it fails.
+template <class Encode, class Decode>
+void batch_method(pass_report& report, const std::string& name, const std::vector<chunk>& batch,
+                  Encode encode, Decode decode, std::vector<std::string>& payloads,
+                  chunk& decoded) {
+  method& m = report.get(name);
+  payloads.resize(batch.size());
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    stopwatch encoding;
+    encode(batch[k], payloads[k]);
+    m.encode_seconds += encoding.seconds();
+    m.bytes += payloads[k].size();
+  }
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    stopwatch decoding;
+    const bool ok = decode(payloads[k], k, decoded);
+    m.decode_seconds += decoding.seconds();
+    m.mismatches += !ok || !(decoded == batch[k]);
+  }
 }
 
 // OpenVDB: each chunk becomes a 32^3 block of an Int32Grid (material | history << 8), background
@@ -187,23 +181,6 @@ void openvdb_method(pass_report& report, const chunk& c, openvdb::Int32Grid& gri
   }
   m.decode_seconds += decode.seconds();
   m.mismatches += !(decoded == c);
-}
-
-// A strata method that writes the chunk byte format: `encode` appends the chunk to its argument;
-// decoding is decode_chunk, checked against the input.
-template <class Encode>
-void format_method(pass_report& report, const char* name, const chunk& c, Encode encode,
-                   std::string& buffer, chunk& decoded) {
-  method& m = report.get(name);
-  buffer.clear();
-  stopwatch encoding;
-  encode(buffer);
-  m.encode_seconds += encoding.seconds();
-  m.bytes += buffer.size();
-  stopwatch decoding;
-  const bool ok = compression::decode_chunk(buffer, decoded).ok();
-  m.decode_seconds += decoding.seconds();
-  m.mismatches += !ok || !(decoded == c);
 }
 
 // strata with the baseline: a chunk equal to the generator's output is not stored at all; any
@@ -324,38 +301,77 @@ base::status run_compression(const compression_options& options) {
     openvdb::Int32Grid::Ptr grid = openvdb::Int32Grid::create(0);
     std::vector<std::int32_t> dense_values;
     std::string buffer;
-    chunk baseline, c, decoded;
+    std::vector<std::string> payloads;
+    chunk decoded;
+    // One chunk column at a time (11 to 16 chunks): every method runs over all of its chunks
+    // before the next method starts, so no method is timed with another's tables in the caches.
+    std::vector<chunk> batch(layers), baselines(layers);
+    std::vector<double> baseline_seconds(layers);
     for (const geology::chunk_column_id& at : *columns) {
       stopwatch surfaces_time;
       const geology::chunk_column surfaces = generator.surfaces(at.region, at.u, at.v);
       const double surfaces_seconds = surfaces_time.seconds() / layers;
       for (std::uint32_t k = 0; k < layers; ++k) {
         stopwatch generate;
-        generator.fill(surfaces, k, baseline);
-        const double baseline_seconds = surfaces_seconds + generate.seconds();
-        c = baseline;
+        generator.fill(surfaces, k, baselines[k]);
+        baseline_seconds[k] = surfaces_seconds + generate.seconds();
+        batch[k] = baselines[k];
         if (after)
-          erode_and_deposit(surfaces, at, k, g->spec(), c);
-        report.get("raw").bytes += sizeof c;
-        for (int level : {1, 3, 19})
-          zstd_method(report, c, level, cctx.get(), dctx.get(), buffer, decoded);
-        blosc_method(report, c, buffer, decoded);
-        openvdb_method(report, c, *grid, report.chunks, dense_values);
-        // The fast write path, and the selector per channel (zstd-19 inside) without the baseline.
-        format_method(
-            report, "strata-fast-path", c,
-            [&c](std::string& out) { compression::encode_fast(c, out); }, buffer, decoded);
-        format_method(
-            report, "strata-hybrid", c,
-            [&c, &material, &history](std::string& out) {
-              compression::encode_selected(c, material, history, out);
-            },
-            buffer, decoded);
-        baseline_method(report, c, baseline, baseline_seconds, baseline_material, baseline_history,
-                        buffer, decoded);
-        check_every_codec(report, c, baseline);
-        ++report.chunks;
+          erode_and_deposit(surfaces, at, k, g->spec(), batch[k]);
       }
+      report.get("raw").bytes += layers * sizeof(chunk);
+      for (int level : {1, 3, 19})
+        batch_method(
+            report, "zstd-" + std::to_string(level), batch,
+            [&](const chunk& c, std::string& bytes) {
+              bytes.resize(ZSTD_compressBound(sizeof c));
+              bytes.resize(
+                  ZSTD_compressCCtx(cctx.get(), bytes.data(), bytes.size(), &c, sizeof c, level));
+            },
+            [&](const std::string& bytes, std::size_t, chunk& out) {
+              return ZSTD_decompressDCtx(dctx.get(), &out, sizeof out, bytes.data(),
+                                         bytes.size()) == sizeof out;
+            },
+            payloads, decoded);
+      batch_method(
+          report, "blosc-zstd-bitshuffle", batch,
+          [](const chunk& c, std::string& bytes) {
+            bytes.resize(sizeof c + BLOSC_MAX_OVERHEAD);
+            bytes.resize(static_cast<std::size_t>(blosc_compress_ctx(
+                5, BLOSC_BITSHUFFLE, 1, sizeof c, &c, bytes.data(), bytes.size(), "zstd", 0, 1)));
+          },
+          [](const std::string& bytes, std::size_t, chunk& out) {
+            return blosc_decompress_ctx(bytes.data(), &out, sizeof out, 1) ==
+                   static_cast<int>(sizeof out);
+          },
+          payloads, decoded);
+      for (std::uint32_t k = 0; k < layers; ++k)
+        openvdb_method(report, batch[k], *grid, report.chunks + k, dense_values);
+      // The fast write path, and the selector per channel (zstd-19 inside) without the baseline;
+      // both decode with decode_chunk.
+      auto decode_format = [](const std::string& bytes, std::size_t, chunk& out) {
+        return compression::decode_chunk(bytes, out).ok();
+      };
+      batch_method(
+          report, "strata-fast-path", batch,
+          [](const chunk& c, std::string& bytes) {
+            bytes.clear();
+            compression::encode_fast(c, bytes);
+          },
+          decode_format, payloads, decoded);
+      batch_method(
+          report, "strata-hybrid", batch,
+          [&material, &history](const chunk& c, std::string& bytes) {
+            bytes.clear();
+            compression::encode_selected(c, material, history, bytes);
+          },
+          decode_format, payloads, decoded);
+      for (std::uint32_t k = 0; k < layers; ++k)
+        baseline_method(report, batch[k], baselines[k], baseline_seconds[k], baseline_material,
+                        baseline_history, buffer, decoded);
+      for (std::uint32_t k = 0; k < layers; ++k)
+        check_every_codec(report, batch[k], baselines[k]);
+      report.chunks += layers;
     }
     stopwatch prune;
     openvdb::tools::prune(grid->tree());

@@ -66,7 +66,17 @@ struct layer_stack {
   }
 };
 
-// The three neighbours of a column, null where the chunk ends, and what they share.
+// The stacks of the row being coded and of the row below it: all the model looks at, and small
+// enough to stay in the first-level cache.
+class rows {
+ public:
+  layer_stack& at(std::size_t x, std::size_t y) { return stacks_[(y & 1) * edge + x]; }
+
+ private:
+  std::array<layer_stack, 2 * edge> stacks_;
+};
+
+// The neighbours of a column, null where the chunk ends, and what they share.
 struct neighbours {
   const layer_stack* left = nullptr;
   const layer_stack* below = nullptr;
@@ -75,16 +85,15 @@ struct neighbours {
   const layer_stack* reference = nullptr;  // left, or below in a row's first column
   bool planar = false;                     // all three exist and share their values
   bool left_below = false;                 // left and below exist and share their values
-  neighbours(const std::array<layer_stack, columns>& stacks, std::size_t x, std::size_t y) {
-    const std::size_t column = x + edge * y;
+  neighbours(rows& stacks, std::size_t x, std::size_t y) {
     if (x > 0)
-      left = &stacks[column - 1];
+      left = &stacks.at(x - 1, y);
     if (y > 0)
-      below = &stacks[column - edge];
+      below = &stacks.at(x, y - 1);
     if (x > 0 && y > 0)
-      diagonal = &stacks[column - edge - 1];
+      diagonal = &stacks.at(x - 1, y - 1);
     if (x + 1 < edge && y > 0)
-      below_right = &stacks[column - edge + 1];
+      below_right = &stacks.at(x + 1, y - 1);
     reference = left ? left : below;
     if (left && below) {
       // Left and below each know whether they share values with the diagonal, their common
@@ -429,7 +438,7 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
 }  // namespace
 
 bool encode_context_layers(channel_view in, std::string& out) {
-  thread_local std::array<layer_stack, columns> stacks;
+  thread_local rows stacks;
   thread_local model m;
   m = model();
   internal::range_encoder coder(out);
@@ -439,8 +448,9 @@ bool encode_context_layers(channel_view in, std::string& out) {
       layer_stack actual;
       actual.count = internal::layers_of(in, column, actual.value.data(), actual.top.data());
       actual.top[actual.count - 1] = last_top;
-      const bool coded = code_column(coder, m, neighbours(stacks, x, y), actual, stacks[column]);
-      STRATA_ASSERT(coded && stacks[column] == actual, "the model codes every column");
+      layer_stack& s = stacks.at(x, y);
+      const bool coded = code_column(coder, m, neighbours(stacks, x, y), actual, s);
+      STRATA_ASSERT(coded && s == actual, "the model codes every column");
     }
   }
   coder.finish();
@@ -448,7 +458,7 @@ bool encode_context_layers(channel_view in, std::string& out) {
 }
 
 base::status decode_context_layers(std::string_view payload, channel_span out) {
-  thread_local std::array<layer_stack, columns> stacks;
+  thread_local rows stacks;
   thread_local model m;
   m = model();
   internal::range_decoder coder(payload);
@@ -465,7 +475,7 @@ base::status decode_context_layers(std::string_view payload, channel_span out) {
   for (std::size_t y = 0; y < edge; ++y) {
     for (std::size_t x = 0; x < edge; ++x) {
       const std::size_t column = x + edge * y;
-      layer_stack& s = stacks[column];
+      layer_stack& s = stacks.at(x, y);
       if (!code_column(coder, m, neighbours(stacks, x, y), nothing, s))
         return base::fail(base::errc::corrupt_data,
                           "context-layers column " + std::to_string(column) +
