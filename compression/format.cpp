@@ -1,7 +1,12 @@
 #include "compression/format.hpp"
 
+#if defined(__x86_64__)
 #include <xxh_x86dispatch.h>
 #include <xxhash.h>
+#else
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#endif
 
 #include <array>
 
@@ -10,11 +15,21 @@
 namespace strata::compression {
 
 std::uint64_t checksum(const chunk& c) {
-  // One pass over both channels: the struct holds them back to back. libxxhash picks the widest
-  // vector unit the processor has (AVX2, AVX-512) at run time: twice as fast as the baseline
-  // build's SSE2 on 128 KiB, and the same hash.
+  // One pass over both channels: the struct holds them back to back.
   static_assert(sizeof(chunk) == chunk_bytes);
-  return XXH3_64bits_dispatch(&c, chunk_bytes);
+#if defined(__x86_64__)
+  // libxxhash picks the widest vector unit the processor has (AVX2, AVX-512) at run time: twice
+  // as fast as this build's SSE2 on 128 KiB, and the same hash. It returns with the upper halves
+  // of the vector registers in use, which makes every SSE instruction after it (all of this
+  // build's, and libm's) many times slower until they are cleared: clear them.
+  static const bool avx = __builtin_cpu_supports("avx");
+  const std::uint64_t sum = XXH3_64bits_dispatch(&c, chunk_bytes);
+  if (avx)
+    __asm__ volatile("vzeroupper" ::: "memory");
+  return sum;
+#else
+  return XXH3_64bits(&c, chunk_bytes);
+#endif
 }
 
 namespace {
