@@ -523,8 +523,7 @@ base::status run_compression(const compression_options& options) {
           s.audit_bytes_ratio, s.cpu_saved() * 100);
       for (std::size_t n = 0; n < compression::candidate_count; ++n)
         if (s.mix[n])
-          std::printf(" %s %llu",
-                      compression::candidate_name(compression::candidates()[n]).c_str(),
+          std::printf(" %s %llu", compression::candidate_name(compression::candidates()[n]).c_str(),
                       static_cast<unsigned long long>(s.mix[n]));
       std::printf("\n");
     }

@@ -124,8 +124,8 @@ struct neighbours {
 // L + R - B, rounded down, when R shares them too: quantised planes step less often against it),
 // clamped to 1..31; else the reference's tops. Returns where the predicted tops are.
 [[gnu::always_inline]] inline const std::uint8_t* predict_tops(const neighbours& n,
-                                                                std::size_t last,
-                                                                std::uint8_t* planar) {
+                                                               std::size_t last,
+                                                               std::uint8_t* planar) {
   if (!n.planar)
     return n.reference->top.data();
   const std::uint8_t* left = n.left->top.data();
@@ -193,11 +193,11 @@ struct model {
   model() {
     for (std::span<probability> table :
          {std::span<probability>(exact), std::span<probability>(same_values),
-          std::span<probability>(same_other),
-          std::span<probability>(zero), std::span<probability>(negative),
-          std::span<probability>(one), std::span<probability>(length),
-          std::span<probability>(mantissa), std::span<probability>(first_hit),
-          std::span<probability>(second_hit), std::span<probability>(literal)})
+          std::span<probability>(same_other), std::span<probability>(zero),
+          std::span<probability>(negative), std::span<probability>(one),
+          std::span<probability>(length), std::span<probability>(mantissa),
+          std::span<probability>(first_hit), std::span<probability>(second_hit),
+          std::span<probability>(literal)})
       std::fill(table.begin(), table.end(), probability{});
   }
 };
@@ -282,7 +282,8 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
   out.value = reference.value;
   const std::size_t last = out.count - 1u;
   std::array<std::uint8_t, edge> planar;
-  const std::uint8_t* predictions = other ? other->top.data() : predict_tops(n, last, planar.data());
+  const std::uint8_t* predictions =
+      other ? other->top.data() : predict_tops(n, last, planar.data());
   // Contexts: whether the neighbours' same layers were corrected, as bit masks.
   const std::uint32_t by_reference = reference.corrected;
   const std::uint32_t by_below = !other && n.left_below ? n.below->corrected : 0;
@@ -301,9 +302,8 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
       sign_context = (n.planar * 3 + sign_of(previous)) * 4 + context;
       one_context = n.planar * 4 + context;
     }
-    const int residual =
-        code_residual(coder, m, zero_context, sign_context, one_context,
-                      Coder::encoding ? actual.top[layer] - predicted : 0);
+    const int residual = code_residual(coder, m, zero_context, sign_context, one_context,
+                                       Coder::encoding ? actual.top[layer] - predicted : 0);
     const int top = predicted + residual;
     if (top <= below || top >= last_top)
       return false;
@@ -325,8 +325,8 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
   constexpr bool encoding = Coder::encoding;
   const layer_stack* reference = n.reference;
   const layer_stack* other = n.left ? n.below : nullptr;
-  int v = code_value(coder, m, reference ? reference->value[0] : -1,
-                     other ? other->value[0] : -1, reference ? 0 : 1, actual.value[0]);
+  int v = code_value(coder, m, reference ? reference->value[0] : -1, other ? other->value[0] : -1,
+                     reference ? 0 : 1, actual.value[0]);
   unsigned z0 = 0;
   int previous = 0;
   out.count = 0;
@@ -359,9 +359,9 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
       }
     }
     const unsigned layer = out.count;
-    const int residual = code_residual(
-        coder, m, 32 + kind * 8 + near * 2 + (previous != 0), 24 + (kind == 0) * 4 + near,
-        8 + kind * 2 + (near != 0), encoding ? actual.top[layer] - predicted : 0);
+    const int residual = code_residual(coder, m, 32 + kind * 8 + near * 2 + (previous != 0),
+                                       24 + (kind == 0) * 4 + near, 8 + kind * 2 + (near != 0),
+                                       encoding ? actual.top[layer] - predicted : 0);
     const int top = predicted + residual;
     if (top <= static_cast<int>(z0) || top > last_top)
       return false;

@@ -1,6 +1,6 @@
 // An adaptive binary range coder (LZMA's, with probabilities that learn faster at first): each
-// decision is coded with a probability that learns from the decisions coded with it before. Not part of the compression module's
-// contract; the context-layers codec builds its model on it.
+// decision is coded with a probability that learns from the decisions coded with it before. Not
+// part of the compression module's contract; the context-layers codec builds its model on it.
 //
 // Encoder and decoder share one interface, `bit(probability, value)`, which returns the bit: the
 // encoder codes `value`, the decoder ignores it and returns what it reads. A model written once as
@@ -102,9 +102,7 @@ class range_decoder {
   }
 
   /// Whether the input was consumed as an encoder's payload would be (see above).
-  bool consumed_exactly() const {
-    return at_ >= in_.size() && (in_.empty() || in_.back() != '\0');
-  }
+  bool consumed_exactly() const { return at_ >= in_.size() && (in_.empty() || in_.back() != '\0'); }
 
   bool bit(probability& prob, bool /*value*/) {
     // Without branches on the bit: most decisions are skewed, but the rare ones would each
