@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <span>
 
 #include "base/assert.hpp"
 #include "compression/codecs.hpp"
@@ -178,6 +177,7 @@ struct guess {
   return value < 0 ? 0 : value == 0 ? 1 : 2;
 }
 
+// Every probability of the model; each starts at 1/2 (internal/range_coder.hpp).
 struct model {
   std::array<probability, 32> exact;
   std::array<probability, 8> same_values;
@@ -190,16 +190,6 @@ struct model {
   std::array<probability, 4> first_hit;
   std::array<probability, 4> second_hit;
   std::array<probability, 256> literal;
-  model() {
-    for (std::span<probability> table :
-         {std::span<probability>(exact), std::span<probability>(same_values),
-          std::span<probability>(same_other), std::span<probability>(zero),
-          std::span<probability>(negative), std::span<probability>(one),
-          std::span<probability>(length), std::span<probability>(mantissa),
-          std::span<probability>(first_hit), std::span<probability>(second_hit),
-          std::span<probability>(literal)})
-      std::fill(table.begin(), table.end(), probability{});
-  }
 };
 
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
