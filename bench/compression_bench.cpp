@@ -136,7 +136,7 @@ struct pass_report {
 
 // A method that turns a chunk into bytes and back, run over a batch: every chunk encoded, then
 // every chunk decoded, then checked against its input outside the timers. `encode(c, bytes)`
-// replaces `bytes`; `decode(bytes, k, out)` is false when it fails.
+// replaces `bytes`; `decode(bytes, out)` is false when it fails.
 template <class Encode, class Decode>
 void batch_method(pass_report& report, const std::string& name, const std::vector<chunk>& batch,
                   Encode encode, Decode decode, std::vector<std::string>& payloads,
@@ -151,7 +151,7 @@ void batch_method(pass_report& report, const std::string& name, const std::vecto
   }
   for (std::size_t k = 0; k < batch.size(); ++k) {
     stopwatch decoding;
-    const bool ok = decode(payloads[k], k, decoded);
+    const bool ok = decode(payloads[k], decoded);
     m.decode_seconds += decoding.seconds();
     m.mismatches += !ok || !(decoded == batch[k]);
   }
@@ -328,7 +328,7 @@ base::status run_compression(const compression_options& options) {
               bytes.resize(
                   ZSTD_compressCCtx(cctx.get(), bytes.data(), bytes.size(), &c, sizeof c, level));
             },
-            [&](const std::string& bytes, std::size_t, chunk& out) {
+            [&](const std::string& bytes, chunk& out) {
               return ZSTD_decompressDCtx(dctx.get(), &out, sizeof out, bytes.data(),
                                          bytes.size()) == sizeof out;
             },
@@ -340,7 +340,7 @@ base::status run_compression(const compression_options& options) {
             bytes.resize(static_cast<std::size_t>(blosc_compress_ctx(
                 5, BLOSC_BITSHUFFLE, 1, sizeof c, &c, bytes.data(), bytes.size(), "zstd", 0, 1)));
           },
-          [](const std::string& bytes, std::size_t, chunk& out) {
+          [](const std::string& bytes, chunk& out) {
             return blosc_decompress_ctx(bytes.data(), &out, sizeof out, 1) ==
                    static_cast<int>(sizeof out);
           },
@@ -349,7 +349,7 @@ base::status run_compression(const compression_options& options) {
         openvdb_method(report, batch[k], *grid, report.chunks + k, dense_values);
       // The fast write path, and the selector per channel (zstd-19 inside) without the baseline;
       // both decode with decode_chunk.
-      auto decode_format = [](const std::string& bytes, std::size_t, chunk& out) {
+      auto decode_format = [](const std::string& bytes, chunk& out) {
         return compression::decode_chunk(bytes, out).ok();
       };
       batch_method(

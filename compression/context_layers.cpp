@@ -429,8 +429,7 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
 
 bool encode_context_layers(channel_view in, std::string& out) {
   thread_local rows stacks;
-  thread_local model m;
-  m = model();
+  model m;
   internal::range_encoder coder(out);
   for (std::size_t y = 0; y < edge; ++y) {
     for (std::size_t x = 0; x < edge; ++x) {
@@ -449,8 +448,7 @@ bool encode_context_layers(channel_view in, std::string& out) {
 
 base::status decode_context_layers(std::string_view payload, channel_span out) {
   thread_local rows stacks;
-  thread_local model m;
-  m = model();
+  model m;
   internal::range_decoder coder(payload);
   const layer_stack nothing;
   // The boundaries by height, listed as the columns are decoded: a column has at most one
