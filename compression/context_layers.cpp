@@ -20,6 +20,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/assert.hpp"
 #include "compression/codecs.hpp"
@@ -69,10 +72,13 @@ struct layer_stack {
 // enough to stay in the first-level cache.
 class rows {
  public:
-  layer_stack& at(std::size_t x, std::size_t y) { return stacks_[(y & 1) * edge + x]; }
+  layer_stack& at(std::size_t x, std::size_t y) { return stacks_[(y & 1) * stride + x]; }
 
  private:
-  std::array<layer_stack, 2 * edge> stacks_;
+  // Each row ends with an empty stack, never written: the below-right neighbour of a row's last
+  // column, which is neither exact nor shares values.
+  static constexpr std::size_t stride = edge + 1;
+  std::array<layer_stack, 2 * stride> stacks_;
 };
 
 // The neighbours of a column, null where the chunk ends, and what they share.
@@ -118,27 +124,38 @@ struct neighbours {
   }
 };
 
-// The structural prediction of a column's tops below layer `last`: planar per layer when left,
-// below and diagonal share the values (the mean of the two planes through L, L + B - D and
-// L + R - B, rounded down, when R shares them too: quantised planes step less often against it),
-// clamped to 1..31; else the reference's tops. Returns where the predicted tops are.
+// The structural prediction of a column's tops below layer `last` when left, below and diagonal
+// share the values: planar per layer, clamped to 1..31. The plane through L, B and D is L + B - D;
+// when R shares the values too, the prediction is the mean of that plane and L + R - B, rounded
+// down (quantised planes step less often against it). `below_right` is null unless it shares.
+[[gnu::always_inline]] inline void planar_tops(const layer_stack& left, const layer_stack& below,
+                                               const layer_stack& diagonal,
+                                               const layer_stack* below_right, std::size_t last,
+                                               std::uint8_t* out) {
+  auto clamp = [](int top) { return static_cast<std::uint8_t>(std::clamp(top, 1, last_top - 1)); };
+  if (below_right) {
+    for (std::size_t layer = 0; layer < last; ++layer)
+      out[layer] =
+          clamp((2 * left.top[layer] + below_right->top[layer] - diagonal.top[layer]) >> 1);
+  } else {
+    for (std::size_t layer = 0; layer < last; ++layer)
+      out[layer] = clamp(left.top[layer] + below.top[layer] - diagonal.top[layer]);
+  }
+}
+
+// The below-right neighbour when it shares the values of its left (for planar_tops), else null.
+inline const layer_stack* sharing_right(const neighbours& n) {
+  return n.below_right && n.below_right->same_left ? n.below_right : nullptr;
+}
+
+// The predicted tops below layer `last`: planar when the neighbours allow it, else the
+// reference's. Returns where they are.
 [[gnu::always_inline]] inline const std::uint8_t* predict_tops(const neighbours& n,
                                                                std::size_t last,
                                                                std::uint8_t* planar) {
   if (!n.planar)
     return n.reference->top.data();
-  const std::uint8_t* left = n.left->top.data();
-  const std::uint8_t* below = n.below->top.data();
-  const std::uint8_t* diagonal = n.diagonal->top.data();
-  auto clamp = [](int top) { return static_cast<std::uint8_t>(std::clamp(top, 1, last_top - 1)); };
-  if (n.below_right && n.below_right->same_left) {
-    const std::uint8_t* below_right = n.below_right->top.data();
-    for (std::size_t layer = 0; layer < last; ++layer)
-      planar[layer] = clamp((2 * left[layer] + below_right[layer] - diagonal[layer]) >> 1);
-  } else {
-    for (std::size_t layer = 0; layer < last; ++layer)
-      planar[layer] = clamp(left[layer] + below[layer] - diagonal[layer]);
-  }
+  planar_tops(*n.left, *n.below, *n.diagonal, sharing_right(n), last, planar);
   return planar;
 }
 
@@ -241,24 +258,63 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
   return static_cast<int>(node & 0xff);
 }
 
-// The prediction alone, for an exact column. False when it is not a column (planar tops that do
-// not rise).
-[[gnu::always_inline]] inline bool predict_column(const neighbours& n, layer_stack& out) {
-  const layer_stack& reference = *n.reference;
+// The prediction alone, for an exact column: the reference's values, and its tops or planar ones.
+// False when it is not a column (planar tops that do not rise).
+[[gnu::always_inline]] inline bool predict_column(const layer_stack& reference, bool planar,
+                                                  const layer_stack& left, const layer_stack& below,
+                                                  const layer_stack& diagonal,
+                                                  const layer_stack* below_right,
+                                                  layer_stack& out) {
   out.count = reference.count;
   out.value = reference.value;
   out.corrected = 0;
-  if (!n.planar) {
+  if (!planar) {
     out.top = reference.top;
     return true;
   }
   const std::size_t last = out.count - 1u;
-  predict_tops(n, last, out.top.data());
+#if defined(__SSE2__)
+  if (last <= 16) {
+    // Sixteen tops at once, as bytes offset by 32 so that unsigned clamps apply.
+    auto load = [](const layer_stack& s) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.top.data()));
+    };
+    const __m128i bias = _mm_set1_epi8(32);
+    __m128i shifted;
+    if (below_right) {
+      // L + floor((R - D) / 2) + 32 = L + ((R + 32 - D) >> 1) + 16
+      const __m128i half = _mm_and_si128(
+          _mm_srli_epi16(_mm_sub_epi8(_mm_add_epi8(load(*below_right), bias), load(diagonal)), 1),
+          _mm_set1_epi8(0x7f));
+      shifted = _mm_add_epi8(_mm_add_epi8(load(left), half), _mm_set1_epi8(16));
+    } else {
+      shifted =
+          _mm_sub_epi8(_mm_add_epi8(_mm_add_epi8(load(left), load(below)), bias), load(diagonal));
+    }
+    const __m128i top = _mm_sub_epi8(
+        _mm_min_epu8(_mm_max_epu8(shifted, _mm_set1_epi8(33)), _mm_set1_epi8(63)), bias);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.top.data()), top);
+    out.top[last] = last_top;
+    // Bit n set: top n is above top n - 1.
+    const auto rises =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(top, _mm_slli_si128(top, 1))));
+    const unsigned needed = ((1u << last) - 1u) & ~1u;
+    return (rises & needed) == needed;
+  }
+#endif
+  planar_tops(left, below, diagonal, below_right, last, out.top.data());
   bool rising = true;
   for (std::size_t layer = 1; layer < last; ++layer)
     rising &= out.top[layer] > out.top[layer - 1];
   out.top[last] = last_top;
   return rising;
+}
+
+[[gnu::always_inline]] inline bool predict_column(const neighbours& n, layer_stack& out) {
+  if (!n.planar)
+    return predict_column(*n.reference, false, *n.reference, *n.reference, *n.reference, nullptr,
+                          out);
+  return predict_column(*n.reference, true, *n.left, *n.below, *n.diagonal, sharing_right(n), out);
 }
 
 // A column with the values of its reference, or of `other` (B, R or D) when given: a residual per
@@ -379,6 +435,10 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
          16 * n.planar;
 }
 
+template <class Coder>
+bool code_inexact(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
+                  layer_stack& out);
+
 // One column, coded or decoded: whether the prediction is exact; if not, whether its values are
 // the reference's (then its tops), or another neighbour's, else its layers.
 template <class Coder>
@@ -398,6 +458,43 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
     n.note_shares(out, true);
     return encoding || predict_column(n, out);
   }
+  return code_inexact(coder, m, n, actual, out);
+}
+
+// code_column for a column with left, below and diagonal neighbours (x > 0 and y > 0), whose
+// exact decision, by far the most common, is taken without building its neighbours.
+template <class Coder>
+[[gnu::always_inline]] inline bool code_interior_column(Coder& coder, model& m, rows& stacks,
+                                                        std::size_t x, std::size_t y,
+                                                        const layer_stack& actual,
+                                                        layer_stack& out) {
+  constexpr bool encoding = Coder::encoding;
+  const layer_stack& left = stacks.at(x - 1, y);
+  const layer_stack& below = stacks.at(x, y - 1);
+  const layer_stack& diagonal = stacks.at(x - 1, y - 1);
+  const layer_stack& below_right = stacks.at(x + 1, y - 1);
+  const bool planar = left.same_below && below.same_left;
+  const int context =
+      left.exact + 2 * below.exact + 4 * below_right.exact + 8 * diagonal.exact + 16 * planar;
+  const layer_stack* right = below_right.same_left ? &below_right : nullptr;
+  bool exact = false;
+  if (encoding)
+    exact = predict_column(left, planar, left, below, diagonal, right, out) && out == actual;
+  if (coder.bit(m.exact[context], exact)) {
+    out.exact = true;
+    out.same_left = true;
+    out.same_below = planar || left.same_values(below);
+    return encoding || predict_column(left, planar, left, below, diagonal, right, out);
+  }
+  out.exact = false;
+  return code_inexact(coder, m, neighbours(stacks, x, y), actual, out);
+}
+
+// The rest of code_column, for a column that is not its prediction.
+template <class Coder>
+bool code_inexact(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
+                  layer_stack& out) {
+  constexpr bool encoding = Coder::encoding;
   const int same_context = n.planar * 4 + n.reference->exact * 2 + n.left_below;
   if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference))) {
     n.note_shares(out, true);
@@ -438,7 +535,9 @@ bool encode_context_layers(channel_view in, std::string& out) {
       actual.count = internal::layers_of(in, column, actual.value.data(), actual.top.data());
       actual.top[actual.count - 1] = last_top;
       layer_stack& s = stacks.at(x, y);
-      const bool coded = code_column(coder, m, neighbours(stacks, x, y), actual, s);
+      const bool coded = x > 0 && y > 0
+                             ? code_interior_column(coder, m, stacks, x, y, actual, s)
+                             : code_column(coder, m, neighbours(stacks, x, y), actual, s);
       STRATA_ASSERT(coded && s == actual, "the model codes every column");
     }
   }
@@ -464,7 +563,10 @@ base::status decode_context_layers(std::string_view payload, channel_span out) {
     for (std::size_t x = 0; x < edge; ++x) {
       const std::size_t column = x + edge * y;
       layer_stack& s = stacks.at(x, y);
-      if (!code_column(coder, m, neighbours(stacks, x, y), nothing, s))
+      const bool coded = x > 0 && y > 0
+                             ? code_interior_column(coder, m, stacks, x, y, nothing, s)
+                             : code_column(coder, m, neighbours(stacks, x, y), nothing, s);
+      if (!coded)
         return base::fail(base::errc::corrupt_data,
                           "context-layers column " + std::to_string(column) +
                               ": its layers do not rise within 32 or repeat a value");
