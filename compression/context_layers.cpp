@@ -7,7 +7,8 @@
 // or B in a row's first column. Per column, most often a single decision:
 //  - exact: the column is the prediction: P's values, tops planar (L + B - D, averaged with
 //    L + R - B when R shares the values too) when L, B and D share their values, else P's tops;
-//  - else, same values as P: one residual per top against that prediction;
+//  - else, same values as P: one residual per top against that prediction, or after a nonzero
+//    one, a single decision that it repeats (the layers of a column often shift together);
 //  - else layer by layer: each top predicted by following the neighbours from the layer's start
 //    (a neighbour whose layer there, or the one above it, holds the same value predicts its
 //    top), then the value above it: the predicted one, P's at that height, or 8 literal bits.
@@ -207,6 +208,7 @@ struct model {
   std::array<probability, 4> first_hit;
   std::array<probability, 4> second_hit;
   std::array<probability, 256> literal;
+  std::array<probability, 10> repeat;
 };
 
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
@@ -224,8 +226,8 @@ template <class Coder>
 }
 
 template <class Coder>
-[[gnu::noinline]] int code_nonzero_residual(Coder& coder, model& m, int sign_context,
-                                            int one_context, int truth) {
+[[gnu::always_inline]] inline int code_nonzero_residual(Coder& coder, model& m, int sign_context,
+                                                        int one_context, int truth) {
   constexpr bool encoding = Coder::encoding;
   const bool negative = coder.bit(m.negative[sign_context], encoding && truth < 0);
   const int magnitude = truth < 0 ? -truth : truth;
@@ -320,8 +322,9 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
 // A column with the values of its reference, or of `other` (B, R or D) when given: a residual per
 // top against the prediction, or against the other's tops. False when the tops do not rise.
 template <class Coder>
-bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* other,
-               const layer_stack& actual, layer_stack& out) {
+[[gnu::always_inline]] inline bool code_tops(Coder& coder, model& m, const neighbours& n,
+                                             const layer_stack* other, const layer_stack& actual,
+                                             layer_stack& out) {
   const layer_stack& reference = other ? *other : *n.reference;
   out.count = reference.count;
   out.corrected = 0;
@@ -336,20 +339,26 @@ bool code_tops(Coder& coder, model& m, const neighbours& n, const layer_stack* o
   int below = 0, previous = 0;
   for (unsigned layer = 0; layer < last; ++layer) {
     const int predicted = predictions[layer];
-    int zero_context, sign_context, one_context;
+    int zero_context, sign_context, one_context, repeat_context;
     if (other) {
       const int context = by_reference >> layer & 1u;
+      repeat_context = 8 + context;
       zero_context = 16 + context * 2 + (previous != 0);
       sign_context = 32 + sign_of(previous) * 2 + context;
       one_context = 16 + context;
     } else {
       const int context = (by_reference >> layer & 1u) * 2 + (by_below >> layer & 1u);
+      repeat_context = n.planar * 4 + context;
       zero_context = (n.planar * 4 + context) * 2 + (previous != 0);
       sign_context = (n.planar * 3 + sign_of(previous)) * 4 + context;
       one_context = n.planar * 4 + context;
     }
-    const int residual = code_residual(coder, m, zero_context, sign_context, one_context,
-                                       Coder::encoding ? actual.top[layer] - predicted : 0);
+    const int truth = Coder::encoding ? actual.top[layer] - predicted : 0;
+    // After a correction, most often the same correction again: the layers shift together.
+    const int residual =
+        previous != 0 && coder.bit(m.repeat[repeat_context], Coder::encoding && truth == previous)
+            ? previous
+            : code_residual(coder, m, zero_context, sign_context, one_context, truth);
     const int top = predicted + residual;
     if (top <= below || top >= last_top)
       return false;
@@ -492,8 +501,8 @@ template <class Coder>
 
 // The rest of code_column, for a column that is not its prediction.
 template <class Coder>
-bool code_inexact(Coder& coder, model& m, const neighbours& n, const layer_stack& actual,
-                  layer_stack& out) {
+[[gnu::always_inline]] inline bool code_inexact(Coder& coder, model& m, const neighbours& n,
+                                                const layer_stack& actual, layer_stack& out) {
   constexpr bool encoding = Coder::encoding;
   const int same_context = n.planar * 4 + n.reference->exact * 2 + n.left_below;
   if (coder.bit(m.same_values[same_context], encoding && actual.same_values(*n.reference))) {
