@@ -4,7 +4,8 @@
 // The model (docs/format.md has every context). Columns go in order x + 32 y; a column is a
 // stack of layers bottom-up, each a value and a top (exclusive end z; the last top is 32). Its
 // neighbours are L (x - 1), B (y - 1), D (x - 1, y - 1) and R (x + 1, y - 1); its reference P is L,
-// or B in a row's first column. Per column, most often a single decision:
+// or B in a row's first column. A row above the first starts with one decision: whether all its
+// columns are exact (below), then no more. Otherwise, per column, most often a single decision:
 //  - exact: the column is the prediction: P's values, tops planar (L + B - D, averaged with
 //    L + R - B when R shares the values too) when L, B and D share their values, else P's tops;
 //  - else, same values as P: one residual per top against that prediction, or after a nonzero
@@ -169,27 +170,36 @@ struct guess {
   bool corrected = false;
 };
 
-[[gnu::always_inline]] inline guess follow(const layer_stack& n, unsigned z0, std::uint8_t v) {
-  unsigned i = 0;
-  while (n.top[i] <= z0)
-    ++i;
-  auto at = [&n](unsigned layer, bool matched) {
-    return guess{matched, n.top[layer], layer + 1u < n.count ? n.value[layer + 1] : -1,
-                 n.was_corrected(layer)};
-  };
-  if (n.value[i] == v)
-    return at(i, true);
-  if (i + 1u < n.count && n.value[i + 1] == v)
-    return at(i + 1, true);
-  return at(i, false);
-}
+// A walk up a neighbour's layers as the coded column rises: heights only grow, so each lookup
+// resumes where the last stopped.
+class cursor {
+ public:
+  explicit cursor(const layer_stack& n) : n_(n) {}
+  // The layer that holds height z (at or above the last height asked).
+  unsigned layer_at(unsigned z) {
+    while (n_.top[i_] <= z)
+      ++i_;
+    return i_;
+  }
+  // What the neighbour predicts for a layer starting at z0 with value v.
+  guess follow(unsigned z0, std::uint8_t v) {
+    const unsigned i = layer_at(z0);
+    if (n_.value[i] == v)
+      return at(i, true);
+    if (i + 1u < n_.count && n_.value[i + 1] == v)
+      return at(i + 1, true);
+    return at(i, false);
+  }
+  int value_at(unsigned z) { return n_.value[layer_at(z)]; }
 
-[[gnu::always_inline]] inline int value_at(const layer_stack& n, unsigned z) {
-  unsigned i = 0;
-  while (n.top[i] <= z)
-    ++i;
-  return n.value[i];
-}
+ private:
+  guess at(unsigned layer, bool matched) const {
+    return guess{matched, n_.top[layer], layer + 1u < n_.count ? n_.value[layer + 1] : -1,
+                 n_.was_corrected(layer)};
+  }
+  const layer_stack& n_;
+  unsigned i_ = 0;
+};
 
 [[gnu::always_inline]] inline int sign_of(int value) {
   return value < 0 ? 0 : value == 0 ? 1 : 2;
@@ -209,6 +219,7 @@ struct model {
   std::array<probability, 4> second_hit;
   std::array<probability, 256> literal;
   std::array<probability, 10> repeat;
+  std::array<probability, 2> full_row;
 };
 
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
@@ -386,6 +397,9 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
   int previous = 0;
   out.count = 0;
   out.corrected = 0;
+  // Walks up the neighbours (a cursor over a missing neighbour is never used).
+  cursor by_reference(reference ? *reference : out), by_other(other ? *other : out),
+      by_diagonal(n.diagonal ? *n.diagonal : out);
   for (;;) {
     const auto value = static_cast<std::uint8_t>(v);
     guess chosen;
@@ -393,12 +407,12 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
     int predicted = static_cast<int>(z0) + 1;
     int near = 0;
     if (reference) {
-      const guess g_reference = follow(*reference, z0, value);
-      const guess g_other = other ? follow(*other, z0, value) : guess{};
+      const guess g_reference = by_reference.follow(z0, value);
+      const guess g_other = other ? by_other.follow(z0, value) : guess{};
       near = g_reference.corrected * 2 + g_other.corrected;
       if (n.diagonal && g_reference.matched && g_other.matched &&
           g_reference.above == g_other.above) {
-        const guess g_diagonal = follow(*n.diagonal, z0, value);
+        const guess g_diagonal = by_diagonal.follow(z0, value);
         if (g_diagonal.matched && g_diagonal.above == g_reference.above) {
           kind = 0;
           chosen = g_reference;
@@ -428,7 +442,7 @@ bool code_layers(Coder& coder, model& m, const neighbours& n, const layer_stack&
       std::fill(out.value.begin() + out.count, out.value.end(), 0);
       return true;
     }
-    const int second = reference ? value_at(*reference, static_cast<unsigned>(top)) : -1;
+    const int second = reference ? by_reference.value_at(static_cast<unsigned>(top)) : -1;
     v = code_value(coder, m, chosen.above, second == v ? -1 : second, 2 + (kind == 0),
                    encoding ? actual.value[layer + 1] : 0);
     if (v == value)
@@ -531,24 +545,109 @@ template <class Coder>
   return coded;
 }
 
+// Takes column (x, y > 0) as its prediction, as an exact decision of 1 does. False when the
+// prediction is not a column.
+[[gnu::always_inline]] inline bool take_exact(rows& stacks, std::size_t x, std::size_t y,
+                                              layer_stack& out) {
+  out.exact = true;
+  if (x == 0) {
+    const neighbours n(stacks, x, y);
+    n.note_shares(out, true);
+    return predict_column(n, out);
+  }
+  const layer_stack& left = stacks.at(x - 1, y);
+  const layer_stack& below = stacks.at(x, y - 1);
+  const layer_stack& diagonal = stacks.at(x - 1, y - 1);
+  const layer_stack& below_right = stacks.at(x + 1, y - 1);
+  const bool planar = left.same_below && below.same_left;
+  out.same_left = true;
+  out.same_below = planar || left.same_values(below);
+  return predict_column(left, planar, left, below, diagonal,
+                        below_right.same_left ? &below_right : nullptr, out);
+}
+
+// Whether every column of row y is one layer of the same value.
+inline bool single_layer_row(rows& stacks, std::size_t y) {
+  const layer_stack& first = stacks.at(0, y);
+  bool single = first.count == 1;
+  for (std::size_t x = 1; x < edge && single; ++x) {
+    const layer_stack& s = stacks.at(x, y);
+    single = s.count == 1 && s.value[0] == first.value[0];
+  }
+  return single;
+}
+
+// One row of columns: above the first, a `full` decision (whether every column is its
+// prediction) comes first, and only a row that is not full codes its columns one by one.
+// `actual` is the row's stacks when encoding. `coded(x)` runs as each column is done. False when
+// the decisions do not form columns.
+template <class Coder, class Visit>
+bool code_row(Coder& coder, model& m, rows& stacks, std::size_t y, const layer_stack* actual,
+              bool& previous_full, Visit coded) {
+  constexpr bool encoding = Coder::encoding;
+  if (y > 0) {
+    bool full = false;
+    if (encoding) {
+      full = true;
+      for (std::size_t x = 0; x < edge && full; ++x)
+        full = take_exact(stacks, x, y, stacks.at(x, y)) && stacks.at(x, y) == actual[x];
+    }
+    previous_full = coder.bit(m.full_row[previous_full], full);
+    if (previous_full && !encoding && single_layer_row(stacks, y - 1)) {
+      // Every column is the one below: the common case of a channel with few features.
+      for (std::size_t x = 0; x < edge; ++x) {
+        layer_stack& s = stacks.at(x, y);
+        s = stacks.at(x, y - 1);
+        s.exact = true;
+        s.same_left = x > 0;
+        s.same_below = true;
+        s.corrected = 0;
+        coded(x);
+      }
+      return true;
+    }
+    if (previous_full) {
+      for (std::size_t x = 0; x < edge; ++x) {
+        if (!encoding && !take_exact(stacks, x, y, stacks.at(x, y)))
+          return false;
+        coded(x);
+      }
+      return true;
+    }
+  }
+  static const layer_stack none;
+  for (std::size_t x = 0; x < edge; ++x) {
+    const layer_stack& a = encoding ? actual[x] : none;
+    layer_stack& s = stacks.at(x, y);
+    const bool ok = x > 0 && y > 0 ? code_interior_column(coder, m, stacks, x, y, a, s)
+                                   : code_column(coder, m, neighbours(stacks, x, y), a, s);
+    if (!ok)
+      return false;
+    coded(x);
+  }
+  return true;
+}
+
 }  // namespace
 
 bool encode_context_layers(channel_view in, std::string& out) {
   thread_local rows stacks;
   model m;
   internal::range_encoder coder(out);
+  std::array<layer_stack, edge> actual;
+  bool previous_full = false;
   for (std::size_t y = 0; y < edge; ++y) {
     for (std::size_t x = 0; x < edge; ++x) {
-      const std::size_t column = x + edge * y;
-      layer_stack actual;
-      actual.count = internal::layers_of(in, column, actual.value.data(), actual.top.data());
-      actual.top[actual.count - 1] = last_top;
-      layer_stack& s = stacks.at(x, y);
-      const bool coded = x > 0 && y > 0
-                             ? code_interior_column(coder, m, stacks, x, y, actual, s)
-                             : code_column(coder, m, neighbours(stacks, x, y), actual, s);
-      STRATA_ASSERT(coded && s == actual, "the model codes every column");
+      layer_stack& a = actual[x];
+      a = layer_stack{};
+      a.count = internal::layers_of(in, x + edge * y, a.value.data(), a.top.data());
+      a.top[a.count - 1] = last_top;
     }
+    const bool coded =
+        code_row(coder, m, stacks, y, actual.data(), previous_full, [&](std::size_t x) {
+          STRATA_ASSERT(stacks.at(x, y) == actual[x], "the model codes every column");
+        });
+    STRATA_ASSERT(coded, "the model codes every row");
   }
   coder.finish();
   return true;
@@ -558,7 +657,6 @@ base::status decode_context_layers(std::string_view payload, channel_span out) {
   thread_local rows stacks;
   model m;
   internal::range_decoder coder(payload);
-  const layer_stack nothing;
   // The boundaries by height, listed as the columns are decoded: a column has at most one
   // boundary per height, so each height's list holds at most 1024. Then the bottom slice, and
   // each slice as the one below with the boundaries at its height applied.
@@ -568,22 +666,20 @@ base::status decode_context_layers(std::string_view payload, channel_span out) {
   };
   thread_local std::array<std::array<boundary, columns>, edge> at_height;
   std::array<std::uint16_t, edge> count{};
+  bool previous_full = false;
   for (std::size_t y = 0; y < edge; ++y) {
-    for (std::size_t x = 0; x < edge; ++x) {
+    const bool coded = code_row(coder, m, stacks, y, nullptr, previous_full, [&](std::size_t x) {
       const std::size_t column = x + edge * y;
-      layer_stack& s = stacks.at(x, y);
-      const bool coded = x > 0 && y > 0
-                             ? code_interior_column(coder, m, stacks, x, y, nothing, s)
-                             : code_column(coder, m, neighbours(stacks, x, y), nothing, s);
-      if (!coded)
-        return base::fail(base::errc::corrupt_data,
-                          "context-layers column " + std::to_string(column) +
-                              ": its layers do not rise within 32 or repeat a value");
+      const layer_stack& s = stacks.at(x, y);
       out[column] = s.value[0];
       for (unsigned n = 0; n + 1u < s.count; ++n)
         at_height[s.top[n]][count[s.top[n]]++] = {static_cast<std::uint16_t>(column),
                                                   s.value[n + 1]};
-    }
+    });
+    if (!coded)
+      return base::fail(base::errc::corrupt_data,
+                        "context-layers row " + std::to_string(y) +
+                            ": a column's layers do not rise within 32 or repeat a value");
   }
   if (!coder.consumed_exactly())
     return base::fail(base::errc::corrupt_data,
