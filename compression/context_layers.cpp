@@ -8,6 +8,7 @@
 // columns are exact (below), then no more. Otherwise, per column, most often a single decision:
 //  - exact: the column is the prediction: P's values, tops planar (L + B - D, averaged with
 //    L + R - B when R shares the values too) when L, B and D share their values, else P's tops;
+//  - else (x > 0, y > 0), whether the column is B's: where a quantised plane steps, it often is;
 //  - else, same values as P: one residual per top against that prediction, or after a nonzero
 //    one, a single decision that it repeats (the layers of a column often shift together);
 //  - else layer by layer: each top predicted by following the neighbours from the layer's start
@@ -47,6 +48,8 @@ struct layer_stack {
   // Whether the values equal those of the column at x - 1, and at y - 1.
   bool same_left = false;
   bool same_below = false;
+  // Whether the column was coded as a copy of the column at y - 1.
+  bool copied = false;
   std::array<std::uint8_t, edge> value{};
   std::array<std::uint8_t, edge> top{};
   // Bit n set: layer n's top was corrected by a nonzero residual.
@@ -220,6 +223,7 @@ struct model {
   std::array<probability, 256> literal;
   std::array<probability, 10> repeat;
   std::array<probability, 2> full_row;
+  std::array<probability, 16> copy_below;
 };
 
 // A residual: zero or not, its sign, 1 or more, then Elias gamma of magnitude - 1 (1..31). Its
@@ -469,6 +473,7 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
                  layer_stack& out) {
   constexpr bool encoding = Coder::encoding;
   out.exact = false;
+  out.copied = false;
   if (!n.reference) {
     n.note_shares(out, false);
     return code_layers(coder, m, n, actual, out);
@@ -505,11 +510,25 @@ template <class Coder>
     exact = predict_column(left, planar, left, below, diagonal, right, out) && out == actual;
   if (coder.bit(m.exact[context], exact)) {
     out.exact = true;
+    out.copied = false;
     out.same_left = true;
     out.same_below = planar || left.same_values(below);
     return encoding || predict_column(left, planar, left, below, diagonal, right, out);
   }
+  // Where a quantised plane steps, the column is most often the one below.
+  const int copy_context =
+      left.copied * 2 + below.copied + 4 * (below_right.copied | diagonal.copied) + 8 * planar;
+  if (coder.bit(m.copy_below[copy_context], encoding && actual == below)) {
+    out = below;
+    out.exact = false;
+    out.copied = true;
+    out.corrected = 0;
+    out.same_left = out.same_values(left);
+    out.same_below = true;
+    return true;
+  }
   out.exact = false;
+  out.copied = false;
   return code_inexact(coder, m, neighbours(stacks, x, y), actual, out);
 }
 
@@ -550,6 +569,7 @@ template <class Coder>
 [[gnu::always_inline]] inline bool take_exact(rows& stacks, std::size_t x, std::size_t y,
                                               layer_stack& out) {
   out.exact = true;
+  out.copied = false;
   if (x == 0) {
     const neighbours n(stacks, x, y);
     n.note_shares(out, true);
@@ -599,6 +619,7 @@ bool code_row(Coder& coder, model& m, rows& stacks, std::size_t y, const layer_s
         layer_stack& s = stacks.at(x, y);
         s = stacks.at(x, y - 1);
         s.exact = true;
+        s.copied = false;
         s.same_left = x > 0;
         s.same_below = true;
         s.corrected = 0;
