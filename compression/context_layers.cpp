@@ -221,6 +221,8 @@ struct model {
   std::array<probability, 4> first_hit;
   std::array<probability, 4> second_hit;
   std::array<probability, 256> literal;
+  probability small_literal;
+  std::array<probability, 16> small;
   std::array<probability, 10> repeat;
   std::array<probability, 2> full_row;
   std::array<probability, 16> copy_below;
@@ -269,7 +271,13 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
   if (second >= 0 && second != first &&
       coder.bit(m.second_hit[context], encoding && truth == second))
     return second;
+  // Material ids are mostly small: one decision, then 4 bits, else 8.
   unsigned node = 1;
+  if (coder.bit(m.small_literal, encoding && truth < 16)) {
+    for (int bit = 3; bit >= 0; --bit)
+      node = node << 1 | coder.bit(m.small[node], encoding && (truth >> bit & 1));
+    return static_cast<int>(node & 0xf);
+  }
   for (int bit = 7; bit >= 0; --bit)
     node = node << 1 | coder.bit(m.literal[node], encoding && (truth >> bit & 1));
   return static_cast<int>(node & 0xff);
