@@ -137,6 +137,31 @@ struct neighbours {
                                                const layer_stack& diagonal,
                                                const layer_stack* below_right, std::size_t last,
                                                std::uint8_t* out) {
+#if defined(__SSE2__)
+  if (last <= 16) {
+    // Sixteen tops at once (`out` has room), as bytes offset by 32 so that unsigned clamps apply.
+    auto load = [](const layer_stack& s) {
+      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.top.data()));
+    };
+    const __m128i bias = _mm_set1_epi8(32);
+    __m128i shifted;
+    if (below_right) {
+      // L + floor((R - D) / 2) + 32 = L + ((R + 32 - D) >> 1) + 16
+      const __m128i half = _mm_and_si128(
+          _mm_srli_epi16(_mm_sub_epi8(_mm_add_epi8(load(*below_right), bias), load(diagonal)), 1),
+          _mm_set1_epi8(0x7f));
+      shifted = _mm_add_epi8(_mm_add_epi8(load(left), half), _mm_set1_epi8(16));
+    } else {
+      shifted =
+          _mm_sub_epi8(_mm_add_epi8(_mm_add_epi8(load(left), load(below)), bias), load(diagonal));
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
+                     _mm_sub_epi8(_mm_min_epu8(_mm_max_epu8(shifted, _mm_set1_epi8(33)),
+                                               _mm_set1_epi8(63)),
+                                  bias));
+    return;
+  }
+#endif
   auto clamp = [](int top) { return static_cast<std::uint8_t>(std::clamp(top, 1, last_top - 1)); };
   if (below_right) {
     for (std::size_t layer = 0; layer < last; ++layer)
@@ -298,36 +323,18 @@ int code_value(Coder& coder, model& m, int first, int second, int context, int t
     return true;
   }
   const std::size_t last = out.count - 1u;
+  planar_tops(left, below, diagonal, below_right, last, out.top.data());
 #if defined(__SSE2__)
   if (last <= 16) {
-    // Sixteen tops at once, as bytes offset by 32 so that unsigned clamps apply.
-    auto load = [](const layer_stack& s) {
-      return _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.top.data()));
-    };
-    const __m128i bias = _mm_set1_epi8(32);
-    __m128i shifted;
-    if (below_right) {
-      // L + floor((R - D) / 2) + 32 = L + ((R + 32 - D) >> 1) + 16
-      const __m128i half = _mm_and_si128(
-          _mm_srli_epi16(_mm_sub_epi8(_mm_add_epi8(load(*below_right), bias), load(diagonal)), 1),
-          _mm_set1_epi8(0x7f));
-      shifted = _mm_add_epi8(_mm_add_epi8(load(left), half), _mm_set1_epi8(16));
-    } else {
-      shifted =
-          _mm_sub_epi8(_mm_add_epi8(_mm_add_epi8(load(left), load(below)), bias), load(diagonal));
-    }
-    const __m128i top = _mm_sub_epi8(
-        _mm_min_epu8(_mm_max_epu8(shifted, _mm_set1_epi8(33)), _mm_set1_epi8(63)), bias);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.top.data()), top);
-    out.top[last] = last_top;
     // Bit n set: top n is above top n - 1.
+    const __m128i top = _mm_loadu_si128(reinterpret_cast<const __m128i*>(out.top.data()));
     const auto rises =
         static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(top, _mm_slli_si128(top, 1))));
     const unsigned needed = ((1u << last) - 1u) & ~1u;
+    out.top[last] = last_top;
     return (rises & needed) == needed;
   }
 #endif
-  planar_tops(left, below, diagonal, below_right, last, out.top.data());
   bool rising = true;
   for (std::size_t layer = 1; layer < last; ++layer)
     rising &= out.top[layer] > out.top[layer - 1];
