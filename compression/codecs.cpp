@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "compression/bytes.hpp"
@@ -129,6 +130,27 @@ std::size_t count_runs(channel_view in, walk order) {
   return runs;
 }
 
+namespace {
+
+// The end of the run of `value` that continues at `from`, in storage order: 8 bytes at a time.
+std::size_t run_end(channel_view in, std::size_t from, std::uint8_t value) {
+  std::size_t end = from;
+  if constexpr (std::endian::native == std::endian::little) {
+    const std::uint64_t pattern = 0x0101010101010101ull * value;
+    for (; end + 8 <= voxels; end += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, in.data() + end, 8);
+      if (const std::uint64_t differ = word ^ pattern; differ != 0)
+        return end + static_cast<std::size_t>(std::countr_zero(differ) / 8);
+    }
+  }
+  while (end < voxels && in[end] == value)
+    ++end;
+  return end;
+}
+
+}  // namespace
+
 bool encode_run_length(channel_view in, walk order, std::string& out) {
   byte_writer write(out);
   write.u8(static_cast<std::uint8_t>(order));
@@ -137,9 +159,7 @@ bool encode_run_length(channel_view in, walk order, std::string& out) {
     std::size_t start = 0;
     while (start < voxels) {
       const std::uint8_t value = in[start];
-      std::size_t end = start + 1;
-      while (end < voxels && in[end] == value)
-        ++end;
+      std::size_t end = run_end(in, start + 1, value);
       write.u8(value);
       write.varint(end - start - 1);
       start = end;
@@ -181,6 +201,12 @@ base::status decode_run_length(std::string_view payload, channel_span out) {
       return corrupt("a run of " + std::to_string(extra + 1) +
                      " voxels passes the chunk's end at " + std::to_string(filled));
     const std::size_t end = filled + extra + 1;
+    if (order == static_cast<std::uint8_t>(walk::x_first)) {
+      // Storage order: the run is contiguous (the fast write path's chunks).
+      std::memset(out.data() + filled, value, end - filled);
+      filled = end;
+      continue;
+    }
     for (; filled < end; ++filled)
       out[table[filled]] = value;
   }

@@ -13,7 +13,8 @@
 //    one, a single decision that it repeats (the layers of a column often shift together);
 //  - else layer by layer: each top predicted by following the neighbours from the layer's start
 //    (a neighbour whose layer there, or the one above it, holds the same value predicts its
-//    top), then the value above it: the predicted one, P's at that height, or 8 literal bits.
+//    top), then the value above it: the predicted one, P's at that height, or its literal bits
+//    (4 for a value below 16, the material ids in use).
 // Contexts come from the neighbours: whether they were exact, and their residuals on the layers
 // that predicted, so the step lines of quantised planes, which recur from column to column, cost
 // little.
@@ -155,10 +156,10 @@ struct neighbours {
       shifted =
           _mm_sub_epi8(_mm_add_epi8(_mm_add_epi8(load(left), load(below)), bias), load(diagonal));
     }
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
-                     _mm_sub_epi8(_mm_min_epu8(_mm_max_epu8(shifted, _mm_set1_epi8(33)),
-                                               _mm_set1_epi8(63)),
-                                  bias));
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(out),
+        _mm_sub_epi8(_mm_min_epu8(_mm_max_epu8(shifted, _mm_set1_epi8(33)), _mm_set1_epi8(63)),
+                     bias));
     return;
   }
 #endif
