@@ -7,6 +7,10 @@
 
 #include "compression/bytes.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace strata::compression {
 
 namespace {
@@ -132,6 +136,72 @@ std::size_t count_runs(channel_view in, walk order) {
 
 namespace {
 
+#if defined(__SSE2__)
+// One round of a 16 x 16 byte transpose: rows i and i + 8 interleaved into rows 2i and 2i + 1.
+// Four rounds transpose the matrix.
+[[gnu::always_inline]] inline void interleave(const __m128i (&in)[16], __m128i (&out)[16]) {
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    out[2 * i] = _mm_unpacklo_epi8(in[i], in[i + 8]);
+    out[2 * i + 1] = _mm_unpackhi_epi8(in[i], in[i + 8]);
+  }
+}
+#endif
+
+// Copies the 16 x 16 bytes at `in` (row r at in + r * in_stride) transposed to `out`.
+void transpose16(const std::uint8_t* in, std::size_t in_stride, std::uint8_t* out,
+                 std::size_t out_stride) {
+#if defined(__SSE2__)
+  __m128i a[16], b[16];
+  for (std::size_t r = 0; r < 16; ++r)
+    a[r] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + r * in_stride));
+  interleave(a, b);
+  interleave(b, a);
+  interleave(a, b);
+  interleave(b, a);
+  for (std::size_t r = 0; r < 16; ++r)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + r * out_stride), a[r]);
+#else
+  for (std::size_t r = 0; r < 16; ++r)
+    for (std::size_t c = 0; c < 16; ++c)
+      out[c * out_stride + r] = in[r * in_stride + c];
+#endif
+}
+
+// The same for 32 x 32 bytes.
+void transpose32(const std::uint8_t* in, std::size_t in_stride, std::uint8_t* out,
+                 std::size_t out_stride) {
+  for (std::size_t r = 0; r < edge; r += 16)
+    for (std::size_t c = 0; c < edge; c += 16)
+      transpose16(in + r * in_stride + c, in_stride, out + c * out_stride + r, out_stride);
+}
+
+// Writes a channel given in walk order to storage order: the axis walks by transposing 32 x 32
+// planes, Morton order voxel by voxel.
+void unwalk(walk order, const std::uint8_t* walked, channel_span out) {
+  constexpr std::size_t plane = edge * edge;
+  switch (order) {
+    case walk::x_first:
+      std::memcpy(out.data(), walked, voxels);
+      return;
+    case walk::z_first:
+      // walked[y][x][z] -> out[z][y][x]: per y, the (x, z) plane transposed.
+      for (std::size_t y = 0; y < edge; ++y)
+        transpose32(walked + y * plane, edge, out.data() + y * edge, plane);
+      return;
+    case walk::y_first:
+      // walked[z][x][y] -> out[z][y][x]: per z, the (x, y) plane transposed.
+      for (std::size_t z = 0; z < edge; ++z)
+        transpose32(walked + z * plane, edge, out.data() + z * plane, edge);
+      return;
+    case walk::morton:
+      break;
+  }
+  const walk_table& table = table_of(order);
+  for (std::size_t n = 0; n < voxels; ++n)
+    out[table[n]] = walked[n];
+}
+
 // The end of the run of `value` that continues at `from`, in storage order: 8 bytes at a time.
 std::size_t run_end(channel_view in, std::size_t from, std::uint8_t value) {
   std::size_t end = from;
@@ -190,7 +260,11 @@ base::status decode_run_length(std::string_view payload, channel_span out) {
   std::uint8_t order = 0;
   if (!read.u8(order) || order >= walks)
     return corrupt("run-length payload names no walk (" + std::to_string(order) + ")");
-  const walk_table& table = table_of(static_cast<walk>(order));
+  // The runs are contiguous in walk order: storage order decodes in place, the others into a
+  // buffer that is then put in storage order.
+  const bool in_place = order == static_cast<std::uint8_t>(walk::x_first);
+  thread_local channel walked;
+  std::uint8_t* target = in_place ? out.data() : walked.data();
   std::size_t filled = 0;
   while (filled < voxels) {
     std::uint8_t value = 0;
@@ -200,18 +274,13 @@ base::status decode_run_length(std::string_view payload, channel_span out) {
     if (extra >= voxels - filled)
       return corrupt("a run of " + std::to_string(extra + 1) +
                      " voxels passes the chunk's end at " + std::to_string(filled));
-    const std::size_t end = filled + extra + 1;
-    if (order == static_cast<std::uint8_t>(walk::x_first)) {
-      // Storage order: the run is contiguous (the fast write path's chunks).
-      std::memset(out.data() + filled, value, end - filled);
-      filled = end;
-      continue;
-    }
-    for (; filled < end; ++filled)
-      out[table[filled]] = value;
+    std::memset(target + filled, value, extra + 1);
+    filled += extra + 1;
   }
   if (!read.at_end())
     return corrupt(std::to_string(read.remaining()) + " bytes follow the last run");
+  if (!in_place)
+    unwalk(static_cast<walk>(order), walked.data(), out);
   return {};
 }
 
@@ -231,9 +300,7 @@ base::status decode_walk_raw(std::string_view payload, channel_span out) {
   const auto order = static_cast<std::uint8_t>(payload[0]);
   if (order >= walks)
     return corrupt("walk_raw payload names no walk (" + std::to_string(order) + ")");
-  const walk_table& table = table_of(static_cast<walk>(order));
-  for (std::size_t n = 0; n < voxels; ++n)
-    out[table[n]] = static_cast<std::uint8_t>(payload[1 + n]);
+  unwalk(static_cast<walk>(order), reinterpret_cast<const std::uint8_t*>(payload.data() + 1), out);
   return {};
 }
 

@@ -74,9 +74,6 @@ std::vector<codec_case> codecs() {
       {"column_layers", encode_column_layers, decode_column_layers},
       {"predicted_layers", encode_predicted_layers, decode_predicted_layers},
       {"context_layers", encode_context_layers, decode_context_layers},
-      {"walk_raw/morton",
-       [](channel_view in, std::string& out) { return encode_walk_raw(in, walk::morton, out); },
-       decode_walk_raw},
       {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
@@ -108,6 +105,11 @@ std::vector<codec_case> codecs() {
                        return encode_run_length(in, static_cast<walk>(w), out);
                      },
                      decode_run_length});
+    cases.push_back({"walk_raw/" + std::to_string(w),
+                     [w](channel_view in, std::string& out) {
+                       return encode_walk_raw(in, static_cast<walk>(w), out);
+                     },
+                     decode_walk_raw});
   }
   return cases;
 }
