@@ -505,6 +505,34 @@ bool code_column(Coder& coder, model& m, const neighbours& n, const layer_stack&
   return code_inexact(coder, m, n, actual, out);
 }
 
+// Takes interior column (x > 0, y > 0) as its prediction, as an exact decision of 1 does. False
+// when the prediction is not a column.
+[[gnu::always_inline]] inline bool take_interior_exact(rows& stacks, std::size_t x, std::size_t y,
+                                                       layer_stack& out) {
+  const layer_stack& left = stacks.at(x - 1, y);
+  const layer_stack& below = stacks.at(x, y - 1);
+  const layer_stack& below_right = stacks.at(x + 1, y - 1);
+  const bool planar = left.same_below && below.same_left;
+  out.exact = true;
+  out.copied = false;
+  out.same_left = true;
+  out.same_below = planar || left.same_values(below);
+  return predict_column(left, planar, left, below, stacks.at(x - 1, y - 1),
+                        below_right.same_left ? &below_right : nullptr, out);
+}
+
+// The same for any column above the first row.
+[[gnu::always_inline]] inline bool take_exact(rows& stacks, std::size_t x, std::size_t y,
+                                              layer_stack& out) {
+  if (x > 0)
+    return take_interior_exact(stacks, x, y, out);
+  const neighbours n(stacks, x, y);
+  out.exact = true;
+  out.copied = false;
+  n.note_shares(out, true);
+  return predict_column(n, out);
+}
+
 // code_column for a column with left, below and diagonal neighbours (x > 0 and y > 0), whose
 // exact decision, by far the most common, is taken without building its neighbours.
 template <class Coder>
@@ -520,17 +548,11 @@ template <class Coder>
   const bool planar = left.same_below && below.same_left;
   const int context =
       left.exact + 2 * below.exact + 4 * below_right.exact + 8 * diagonal.exact + 16 * planar;
-  const layer_stack* right = below_right.same_left ? &below_right : nullptr;
   bool exact = false;
   if (encoding)
-    exact = predict_column(left, planar, left, below, diagonal, right, out) && out == actual;
-  if (coder.bit(m.exact[context], exact)) {
-    out.exact = true;
-    out.copied = false;
-    out.same_left = true;
-    out.same_below = planar || left.same_values(below);
-    return encoding || predict_column(left, planar, left, below, diagonal, right, out);
-  }
+    exact = take_interior_exact(stacks, x, y, out) && out == actual;
+  if (coder.bit(m.exact[context], exact))
+    return encoding || take_interior_exact(stacks, x, y, out);
   // Where a quantised plane steps, the column is most often the one below.
   const int copy_context =
       left.copied * 2 + below.copied + 4 * (below_right.copied | diagonal.copied) + 8 * planar;
@@ -578,28 +600,6 @@ template <class Coder>
   if (coded)
     n.note_shares(out, false);
   return coded;
-}
-
-// Takes column (x, y > 0) as its prediction, as an exact decision of 1 does. False when the
-// prediction is not a column.
-[[gnu::always_inline]] inline bool take_exact(rows& stacks, std::size_t x, std::size_t y,
-                                              layer_stack& out) {
-  out.exact = true;
-  out.copied = false;
-  if (x == 0) {
-    const neighbours n(stacks, x, y);
-    n.note_shares(out, true);
-    return predict_column(n, out);
-  }
-  const layer_stack& left = stacks.at(x - 1, y);
-  const layer_stack& below = stacks.at(x, y - 1);
-  const layer_stack& diagonal = stacks.at(x - 1, y - 1);
-  const layer_stack& below_right = stacks.at(x + 1, y - 1);
-  const bool planar = left.same_below && below.same_left;
-  out.same_left = true;
-  out.same_below = planar || left.same_values(below);
-  return predict_column(left, planar, left, below, diagonal,
-                        below_right.same_left ? &below_right : nullptr, out);
 }
 
 // Whether every column of row y is one layer of the same value.
