@@ -1,0 +1,845 @@
+#include "shard/store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <list>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "compression/format.hpp"
+#include "compression/lod.hpp"
+#include "compression/selector.hpp"
+#include "shard/lmdb.hpp"
+
+namespace strata::shard {
+
+std::string_view name(update_status s) {
+  switch (s) {
+    case update_status::applied:
+      return "applied";
+    case update_status::duplicate:
+      return "duplicate";
+    case update_status::failed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using compression::chunk;
+using chunk_ptr = std::shared_ptr<const chunk>;
+
+std::string pair_u64(std::uint64_t a, std::uint64_t b) {
+  std::string out;
+  append_u64_be(out, a);
+  append_u64_be(out, b);
+  return out;
+}
+
+// A fixed-size value read back from disk: checked before use (STYLE.md rule 9).
+base::result<chunk_meta> parse_meta(std::string_view bytes, const chunk_key& key) {
+  if (bytes.size() != 16)
+    return base::fail(base::errc::corrupt_data,
+                      "chunk metadata of " + std::to_string(bytes.size()) + " bytes for region " +
+                          std::to_string(key.region) + "; it has 16");
+  return chunk_meta{read_u64_be(bytes.substr(0, 8)), read_u64_be(bytes.substr(8, 8))};
+}
+
+base::result<region_meta> parse_region(std::string_view bytes, std::uint64_t id) {
+  if (bytes.size() != 24)
+    return base::fail(base::errc::corrupt_data, "region " + std::to_string(id) + " metadata of " +
+                                                    std::to_string(bytes.size()) +
+                                                    " bytes; it has 24");
+  return region_meta{read_u64_be(bytes.substr(0, 8)), read_u64_be(bytes.substr(8, 8)),
+                     read_u64_be(bytes.substr(16, 8))};
+}
+
+std::string region_key(std::uint64_t id) {
+  std::string out;
+  append_u64_be(out, id);
+  return out;
+}
+
+std::string describe(const chunk_key& key) {
+  return "chunk (region " + std::to_string(key.region) + ", lod " + std::to_string(key.lod) +
+         ", morton " + std::to_string(key.morton) + ")";
+}
+
+// Decoded chunks by key, least recently used first out, within a byte budget.
+class chunk_cache {
+ public:
+  explicit chunk_cache(std::uint64_t bytes_max) : bytes_max_(bytes_max) {}
+
+  chunk_ptr get(const chunk_key& key) {
+    std::lock_guard lock(mutex_);
+    auto found = index_.find(key);
+    if (found == index_.end()) {
+      ++misses_;
+      return nullptr;
+    }
+    ++hits_;
+    order_.splice(order_.begin(), order_, found->second);
+    return found->second->second;
+  }
+
+  // Commits so far that changed chunks. A reader notes it before its read transaction begins
+  // and caches what it read only if no commit happened since: otherwise it might put back content
+  // older than the commit's.
+  std::uint64_t generation() const {
+    std::lock_guard lock(mutex_);
+    return generation_;
+  }
+
+  void put_if_unchanged(const chunk_key& key, chunk_ptr value, std::uint64_t generation) {
+    std::lock_guard lock(mutex_);
+    if (generation == generation_)
+      put_locked(key, std::move(value));
+  }
+
+  // A commit's new content, replacing what the cache held.
+  void install(std::vector<std::pair<chunk_key, chunk_ptr>>& changed) {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+    for (auto& [key, value] : changed)
+      put_locked(key, std::move(value));
+  }
+
+  // A commit's chunks whose cached content is now stale.
+  void install_erased(const std::vector<chunk_key>& keys) {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+    for (const chunk_key& key : keys)
+      erase_locked(key);
+  }
+
+  void erase(const chunk_key& key) {
+    std::lock_guard lock(mutex_);
+    erase_locked(key);
+  }
+
+  void stats(store_counters& out) const {
+    std::lock_guard lock(mutex_);
+    out.cache_hits = hits_;
+    out.cache_misses = misses_;
+    out.cache_bytes = bytes_;
+  }
+
+ private:
+  void put_locked(const chunk_key& key, chunk_ptr value) {
+    if (entry_bytes > bytes_max_)
+      return;
+    auto found = index_.find(key);
+    if (found != index_.end()) {
+      found->second->second = std::move(value);
+      order_.splice(order_.begin(), order_, found->second);
+      return;
+    }
+    order_.emplace_front(key, std::move(value));
+    index_.emplace(key, order_.begin());
+    bytes_ += entry_bytes;
+    while (bytes_ > bytes_max_) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+      bytes_ -= entry_bytes;
+    }
+  }
+
+  void erase_locked(const chunk_key& key) {
+    auto found = index_.find(key);
+    if (found == index_.end())
+      return;
+    order_.erase(found->second);
+    index_.erase(found);
+    bytes_ -= entry_bytes;
+  }
+
+  // A decoded chunk and its share of the list and the index.
+  static constexpr std::uint64_t entry_bytes = sizeof(chunk) + 128;
+  struct key_hash {
+    std::size_t operator()(const chunk_key& k) const {
+      return std::hash<std::uint64_t>()(k.region * 0x9e3779b97f4a7c15ull ^ k.morton * 31 ^ k.lod);
+    }
+  };
+  using entry = std::pair<chunk_key, chunk_ptr>;
+  mutable std::mutex mutex_;
+  std::uint64_t bytes_max_;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t hits_ = 0, misses_ = 0;
+  std::uint64_t generation_ = 0;
+  std::list<entry> order_;
+  std::unordered_map<chunk_key, std::list<entry>::iterator, key_hash> index_;
+};
+
+}  // namespace
+
+struct store::impl {
+  store_options options;
+  baseline_source baseline;
+  lmdb::environment env;
+  lmdb::database chunks, chunk_meta_db, applied, applied_order, regions, dirty, world;
+  chunk_cache cache;
+  // Readers hold it shared for the length of a read transaction; growing the map takes it
+  // exclusively, because LMDB resizes only with no transaction open in the process.
+  mutable std::shared_mutex map_lock;
+  // One writer at a time: apply_batch, recompress, put_world.
+  std::mutex write_lock;
+  std::uint64_t next_sequence = 1;
+  mutable std::mutex counters_lock;
+  store_counters counters;
+  compression::selector material_selector, history_selector;
+
+  impl(const store_options& o, baseline_source b, lmdb::environment e)
+      : options(o), baseline(std::move(b)), env(std::move(e)), cache(o.cache_bytes) {}
+
+  void log(const std::string& line) const {
+    if (options.log)
+      options.log(line);
+    else
+      std::fprintf(stderr, "strata shard: %s\n", line.c_str());
+  }
+
+  template <class F>
+  void count(F&& change) {
+    std::lock_guard lock(counters_lock);
+    change(counters);
+  }
+
+  void fill_baseline(const chunk_key& key, chunk& out) const {
+    if (baseline && key.lod == 0) {
+      baseline(key, out);
+    } else {
+      out.material.fill(0);
+      out.history.fill(0);
+    }
+  }
+
+  // Decodes stored bytes, counting and logging a corrupt chunk.
+  base::status decode(const chunk_key& key, std::string_view bytes, chunk& out) {
+    auto status = compression::decode_chunk(bytes, out);
+    if (!status) {
+      count([](store_counters& c) { ++c.corrupt_chunks; });
+      log("corrupt " + describe(key) + ": " + status.error().to_string());
+      return base::fail(status.error().code,
+                        describe(key) + " is corrupt: " + status.error().message);
+    }
+    return {};
+  }
+
+  // The chunk as stored (or its baseline), read inside `txn`, through the cache.
+  // `generation` is the cache's, noted before `txn` began.
+  base::result<chunk_ptr> load(lmdb::transaction& txn, const chunk_key& key,
+                               std::uint64_t generation) {
+    if (chunk_ptr cached = cache.get(key))
+      return cached;
+    auto bytes = txn.get(chunks, encode(key));
+    if (!bytes)
+      return bytes.error();
+    auto decoded = std::make_shared<chunk>();
+    if (*bytes) {
+      if (auto status = decode(key, **bytes, *decoded); !status)
+        return status.error();
+    } else if (key.lod == 0) {
+      fill_baseline(key, *decoded);
+    } else {
+      // An LOD chunk never built: its children's pyramid.
+      if (auto status = build_parent(txn, key, *decoded, generation); !status)
+        return status.error();
+    }
+    chunk_ptr result = decoded;
+    cache.put_if_unchanged(key, result, generation);
+    return result;
+  }
+
+  // A parent from its 8 children (recursively for children never built).
+  base::status build_parent(lmdb::transaction& txn, const chunk_key& key, chunk& out,
+                            std::uint64_t generation) {
+    std::array<chunk_ptr, 8> held;
+    std::array<const chunk*, 8> children{};
+    for (unsigned n = 0; n < 8; ++n) {
+      const chunk_key child{key.region, static_cast<std::uint8_t>(key.lod - 1),
+                            key.morton << 3 | n};
+      if (options.chunk_layers) {
+        const std::uint32_t k = static_cast<std::uint32_t>(child_k(child.morton));
+        const std::uint32_t layers_at = (options.chunk_layers + (1u << child.lod) - 1) >> child.lod;
+        if (k >= layers_at)
+          continue;  // above the top of the world: air
+      }
+      auto loaded = load(txn, child, generation);
+      if (!loaded)
+        return loaded.error();
+      held[n] = *loaded;
+      children[n] = held[n].get();
+    }
+    out = compression::downsample(children);
+    count([](store_counters& c) { ++c.lod_chunks_built; });
+    return {};
+  }
+
+  static std::uint64_t child_k(std::uint64_t morton) {
+    std::uint64_t k = 0;
+    for (int bit = 0; bit < 21; ++bit)
+      k |= (morton >> (3 * bit + 2) & 1u) << bit;
+    return k;
+  }
+};
+
+store::store(std::unique_ptr<impl> self) : self_(std::move(self)) {}
+store::~store() = default;
+
+base::result<std::unique_ptr<store>> store::open(const store_options& options,
+                                                 baseline_source baseline) {
+  lmdb::environment_options env_options;
+  env_options.directory = options.directory;
+  env_options.map_bytes = options.map_bytes;
+  env_options.map_bytes_max = options.map_bytes_max;
+  auto env = lmdb::environment::open(env_options);
+  if (!env)
+    return env.error();
+  auto self = std::make_unique<impl>(options, std::move(baseline), std::move(*env));
+  auto txn = lmdb::transaction::begin(self->env, lmdb::transaction::mode::write);
+  if (!txn)
+    return txn.error();
+  for (auto [db, name] : {std::pair{&self->chunks, "chunks"},
+                          {&self->chunk_meta_db, "chunk_meta"},
+                          {&self->applied, "applied"},
+                          {&self->applied_order, "applied_order"},
+                          {&self->regions, "regions"},
+                          {&self->dirty, "dirty"},
+                          {&self->world, "world"}}) {
+    auto opened = txn->open(name);
+    if (!opened)
+      return opened.error();
+    *db = *opened;
+  }
+  // The next sequence number follows the last one recorded (keys are big-endian sequences).
+  {
+    auto c = lmdb::cursor::open(*txn, self->applied_order);
+    if (!c)
+      return c.error();
+    auto at = c->last();
+    if (!at)
+      return at.error();
+    self->next_sequence = *at ? read_u64_be(c->key()) + 1 : 1;
+  }
+  if (auto committed = txn->commit(); !committed)
+    return committed.error();
+  return std::unique_ptr<store>(new store(std::move(self)));
+}
+
+base::status store::put_world(std::string_view spec, std::string_view generator) {
+  std::lock_guard writer(self_->write_lock);
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+  if (!txn)
+    return txn.error();
+  auto existing = txn->get(self_->world, "spec");
+  if (!existing)
+    return existing.error();
+  if (*existing && **existing != spec)
+    return base::fail(base::errc::invalid_argument,
+                      "the data directory " + self_->options.directory +
+                          " holds another world; use a fresh directory");
+  if (auto s = txn->put(self_->world, "spec", spec); !s)
+    return s;
+  if (auto s = txn->put(self_->world, "generator", generator); !s)
+    return s;
+  return txn->commit();
+}
+
+base::result<std::optional<store::world_record>> store::world() {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto spec = txn->get(self_->world, "spec");
+  if (!spec)
+    return spec.error();
+  if (!*spec)
+    return std::optional<world_record>{};
+  auto generator = txn->get(self_->world, "generator");
+  if (!generator)
+    return generator.error();
+  return std::optional<world_record>{
+      world_record{std::string(**spec), *generator ? std::string(**generator) : std::string()}};
+}
+
+base::result<std::optional<stored_chunk>> store::read_encoded(const chunk_key& key) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  const std::string k = encode(key);
+  auto bytes = txn->get(self_->chunks, k);
+  if (!bytes)
+    return bytes.error();
+  if (!*bytes)
+    return std::optional<stored_chunk>{};
+  stored_chunk out;
+  out.bytes = std::string(**bytes);
+  auto meta = txn->get(self_->chunk_meta_db, k);
+  if (!meta)
+    return meta.error();
+  if (*meta) {
+    auto parsed = parse_meta(**meta, key);
+    if (!parsed)
+      return parsed.error();
+    out.meta = *parsed;
+  }
+  return std::optional<stored_chunk>{std::move(out)};
+}
+
+base::result<std::shared_ptr<const compression::chunk>> store::read(const chunk_key& key) {
+  if (chunk_ptr cached = self_->cache.get(key))
+    return cached;
+  const std::uint64_t generation = self_->cache.generation();
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  return self_->load(*txn, key, generation);
+}
+
+base::result<region_meta> store::region(std::uint64_t id) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto bytes = txn->get(self_->regions, region_key(id));
+  if (!bytes)
+    return bytes.error();
+  if (!*bytes)
+    return region_meta{};
+  return parse_region(**bytes, id);
+}
+
+base::result<bool> store::applied(std::uint64_t region, const update_id& id) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto bytes = txn->get(self_->applied, applied_key(region, id));
+  if (!bytes)
+    return bytes.error();
+  return bytes->has_value();
+}
+
+namespace {
+
+// The working set of one group commit: every chunk an update in the batch has looked at, and
+// the changed ones' new content. An update's first edit of a chunk saves what the batch had, so
+// a failing update can be undone without touching the others.
+class batch_editor final : public chunk_editor {
+ public:
+  using loader = std::function<base::result<chunk_ptr>(const chunk_key&)>;
+  explicit batch_editor(loader load) : load_(std::move(load)) {}
+
+  base::result<const chunk*> view(const chunk_key& key) override {
+    auto e = entry_of(key);
+    if (!e)
+      return e.error();
+    return (*e)->current ? (*e)->current.get() : (*e)->original.get();
+  }
+
+  base::result<chunk*> edit(const chunk_key& key) override {
+    if (!allowed_.contains(key.region))
+      return base::fail(base::errc::invalid_argument,
+                        "the update changes " + describe(key) +
+                            ", outside the regions it names");
+    auto e = entry_of(key);
+    if (!e)
+      return e.error();
+    entry& at = **e;
+    if (!undo_.contains(key))
+      undo_.emplace(key, at.current ? std::make_unique<chunk>(*at.current) : nullptr);
+    if (!at.current)
+      at.current = std::make_unique<chunk>(*at.original);
+    touched_.insert(key);
+    return at.current.get();
+  }
+
+  // Starts an update that may change chunks of `regions`: nothing to undo yet.
+  void begin_update(const std::vector<std::uint64_t>& regions) {
+    allowed_ = std::set<std::uint64_t>(regions.begin(), regions.end());
+    undo_.clear();
+    touched_.clear();
+  }
+  // Puts back what the failing update changed.
+  void undo_update() {
+    for (auto& [key, saved] : undo_)
+      entries_[key].current = std::move(saved);
+    undo_.clear();
+    touched_.clear();
+  }
+  // The chunks the update changed (content differs from what it was before the update).
+  std::vector<chunk_key> changed_by_update() {
+    std::vector<chunk_key> out;
+    for (const chunk_key& key : touched_) {
+      const entry& at = entries_[key];
+      const chunk* before = undo_[key] ? undo_[key].get() : at.original.get();
+      if (!(*at.current == *before))
+        out.push_back(key);
+    }
+    undo_.clear();
+    touched_.clear();
+    return out;
+  }
+
+  struct entry {
+    chunk_ptr original;
+    std::unique_ptr<chunk> current;  // null until edited
+  };
+  std::map<chunk_key, entry>& entries() { return entries_; }
+
+ private:
+  base::result<entry*> entry_of(const chunk_key& key) {
+    auto found = entries_.find(key);
+    if (found != entries_.end())
+      return &found->second;
+    auto loaded = load_(key);
+    if (!loaded)
+      return loaded.error();
+    entry& e = entries_[key];
+    e.original = *loaded;
+    return &e;
+  }
+
+  loader load_;
+  std::map<chunk_key, entry> entries_;
+  std::map<chunk_key, std::unique_ptr<chunk>> undo_;
+  std::set<chunk_key> touched_;
+  std::set<std::uint64_t> allowed_;
+};
+
+}  // namespace
+
+// One attempt at a group commit inside `txn` (see apply_batch).
+base::status store::run_batch(lmdb::transaction& write, std::span<update_request> batch,
+                              std::vector<update_ack>& acks) {
+  lmdb::transaction* txn = &write;
+  const std::uint64_t generation = self_->cache.generation();
+  batch_editor editor([&](const chunk_key& key) -> base::result<chunk_ptr> {
+    return self_->load(*txn, key, generation);
+  });
+  std::set<std::string> ids_in_batch;
+  std::map<std::uint64_t, region_meta> touched_regions;
+  std::map<chunk_key, chunk_meta> changed;  // chunk → its new metadata
+  std::uint64_t sequence = self_->next_sequence;
+  for (std::size_t n = 0; n < batch.size(); ++n) {
+    update_request& request = batch[n];
+    update_ack& ack = acks[n];
+    if (request.regions.empty()) {
+      ack.error = base::fail(base::errc::invalid_argument,
+                             "update " + to_hex(request.id) + " names no region");
+      continue;
+    }
+    // Duplicate: recorded under its first region, or earlier in this batch.
+    const std::string first = applied_key(request.regions.front(), request.id);
+    auto seen = txn->get(self_->applied, first);
+    if (!seen)
+      return seen.error();
+    if (*seen || ids_in_batch.contains(first)) {
+      ack.status = update_status::duplicate;
+      continue;
+    }
+    editor.begin_update(request.regions);
+    if (auto status = request.apply(editor); !status) {
+      editor.undo_update();
+      if (txn->dead())
+        return status;  // LMDB failed underneath: the whole batch retries or fails
+      ack.error = status.error();
+      continue;
+    }
+    ack.status = update_status::applied;
+    ack.changed = editor.changed_by_update();
+    for (std::uint64_t region : request.regions) {
+      auto it = touched_regions.find(region);
+      if (it == touched_regions.end()) {
+        auto bytes = txn->get(self_->regions, region_key(region));
+        if (!bytes)
+          return bytes.error();
+        region_meta meta;
+        if (*bytes) {
+          auto parsed = parse_region(**bytes, region);
+          if (!parsed)
+            return parsed.error();
+          meta = *parsed;
+        }
+        it = touched_regions.emplace(region, meta).first;
+      }
+      ++it->second.version;
+      ++it->second.updates;
+      it->second.tick = std::max(it->second.tick, request.tick);
+      const std::string key = applied_key(region, request.id);
+      ids_in_batch.insert(key);
+      std::string order_key;
+      append_u64_be(order_key, sequence++);
+      if (auto s = txn->put(self_->applied, key, pair_u64(sequence - 1, request.tick)); !s)
+        return s;
+      if (auto s = txn->put(self_->applied_order, order_key, key); !s)
+        return s;
+    }
+    for (const chunk_key& key : ack.changed) {
+      const auto region = touched_regions.find(key.region);
+      changed[key] =
+          chunk_meta{region != touched_regions.end() ? region->second.version : 0, request.tick};
+    }
+  }
+  // The changed chunks, by the fast path; recompression comes later.
+  std::string bytes;
+  for (auto& [key, meta] : changed) {
+    const std::string k = encode(key);
+    bytes.clear();
+    compression::encode_fast(*editor.entries()[key].current, bytes);
+    if (auto s = txn->put(self_->chunks, k, bytes); !s)
+      return s;
+    if (auto s = txn->put(self_->chunk_meta_db, k, pair_u64(meta.version, meta.tick)); !s)
+      return s;
+    if (auto s = txn->put(self_->dirty, k, {}); !s)
+      return s;
+  }
+  for (auto& [region, meta] : touched_regions) {
+    std::string value = pair_u64(meta.version, meta.tick);
+    append_u64_be(value, meta.updates);
+    if (auto s = txn->put(self_->regions, region_key(region), value); !s)
+      return s;
+  }
+  // Forget the oldest ids past the window, a bounded number per commit.
+  auto entries = txn->entries(self_->applied_order);
+  if (!entries)
+    return entries.error();
+  std::uint64_t excess =
+      *entries > self_->options.applied_window ? *entries - self_->options.applied_window : 0;
+  excess = std::min<std::uint64_t>(excess, 2 * batch.size() + 64);
+  if (excess) {
+    auto c = lmdb::cursor::open(*txn, self_->applied_order);
+    if (!c)
+      return c.error();
+    auto at = c->first();
+    for (; excess && at && *at; --excess, at = c->next()) {
+      if (auto s = txn->erase(self_->applied, c->value()); !s)
+        return s.error();
+      if (auto s = c->erase(); !s)
+        return s;
+    }
+    if (!at)
+      return at.error();
+  }
+  if (auto s = txn->commit(); !s)
+    return s;
+  self_->next_sequence = sequence;
+  // Committed: the cache takes the new content.
+  std::vector<std::pair<chunk_key, chunk_ptr>> installed;
+  for (auto& [key, meta] : changed)
+    installed.emplace_back(key, chunk_ptr(std::move(editor.entries()[key].current)));
+  self_->cache.install(installed);
+  self_->count([&](store_counters& c) {
+    ++c.commits;
+    c.chunks_written += changed.size();
+  });
+  return {};
+}
+
+std::vector<update_ack> store::apply_batch(std::span<update_request> batch) {
+  std::lock_guard writer(self_->write_lock);
+  for (;;) {
+    std::vector<update_ack> acks(batch.size());
+    base::status status;
+    bool map_full = false;
+    {
+      std::shared_lock map(self_->map_lock);
+      auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+      if (!txn) {
+        status = txn.error();
+      } else {
+        status = run_batch(*txn, batch, acks);
+        map_full = txn->map_full();
+      }
+    }  // an uncommitted transaction aborts here
+    if (map_full) {
+      // Outside every transaction: grow the map, then run the batch again.
+      std::unique_lock map(self_->map_lock);
+      if (auto grown = self_->env.grow(); !grown) {
+        status = grown;
+      } else {
+        self_->count([](store_counters& c) { ++c.map_grows; });
+        self_->log("grew the LMDB map to " + std::to_string(self_->env.map_bytes()) + " bytes");
+        continue;
+      }
+    }
+    if (!status) {
+      // The transaction failed: every update that would have been applied fails with its error.
+      for (update_ack& ack : acks)
+        if (ack.status == update_status::applied || !ack.error) {
+          ack.status = update_status::failed;
+          ack.changed.clear();
+          ack.error = status.error();
+        }
+    }
+    self_->count([&](store_counters& c) {
+      for (const update_ack& ack : acks) {
+        c.updates_applied += ack.status == update_status::applied;
+        c.updates_duplicate += ack.status == update_status::duplicate;
+        c.updates_failed += ack.status == update_status::failed;
+      }
+    });
+    return acks;
+  }
+}
+
+base::result<std::uint64_t> store::dirty_chunks() {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  return txn->entries(self_->dirty);
+}
+
+// One attempt at a recompression slice inside `txn` (see recompress).
+base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::size_t chunks_max) {
+  lmdb::transaction* txn = &write;
+  const std::uint64_t generation = self_->cache.generation();
+  std::vector<chunk_key> keys;
+  {
+    auto c = lmdb::cursor::open(*txn, self_->dirty);
+    if (!c)
+      return c.error();
+    for (auto at = c->first(); at && *at && keys.size() < chunks_max; at = c->next()) {
+      auto key = decode_chunk_key(c->key());
+      if (!key)
+        return key.error();
+      keys.push_back(*key);
+    }
+  }
+  // Lowest LOD first, so parents see their children's new content.
+  std::sort(keys.begin(), keys.end(), [](const chunk_key& a, const chunk_key& b) {
+    return std::tie(a.lod, a.region, a.morton) < std::tie(b.lod, b.region, b.morton);
+  });
+  std::string bytes;
+  std::size_t recompressed = 0, built = 0;
+  std::vector<chunk_key> rebuilt;
+  for (const chunk_key& key : keys) {
+    const std::string k = encode(key);
+    chunk_ptr content;
+    if (key.lod == 0) {
+      self_->cache.erase(key);  // decode what is on disk, not what the cache holds
+      auto loaded = self_->load(*txn, key, generation);
+      if (!loaded) {
+        // A corrupt chunk stays as it is, counted and logged; recompression goes on.
+        if (auto s = txn->erase(self_->dirty, k); !s)
+          return s.error();
+        continue;
+      }
+      content = *loaded;
+    } else {
+      auto parent = std::make_shared<chunk>();
+      if (auto s = self_->build_parent(*txn, key, *parent, generation); !s) {
+        if (auto e = txn->erase(self_->dirty, k); !e)
+          return e.error();
+        continue;
+      }
+      content = parent;
+      ++built;
+      rebuilt.push_back(key);
+    }
+    // A chunk equal to the generator's is not stored.
+    bool baseline_equal = false;
+    if (key.lod == 0 && self_->baseline) {
+      chunk generated;
+      self_->fill_baseline(key, generated);
+      baseline_equal = generated == *content;
+    }
+    if (baseline_equal) {
+      if (auto s = txn->erase(self_->chunks, k); !s)
+        return s.error();
+    } else {
+      bytes.clear();
+      compression::encode_selected(*content, self_->material_selector, self_->history_selector,
+                                   bytes);
+      if (auto s = txn->put(self_->chunks, k, bytes); !s)
+        return s.error();
+    }
+    if (auto s = txn->erase(self_->dirty, k); !s)
+      return s.error();
+    if (key.lod < self_->options.lod_max) {
+      const chunk_key parent{key.region, static_cast<std::uint8_t>(key.lod + 1), key.morton >> 3};
+      if (auto s = txn->put(self_->dirty, encode(parent), {}); !s)
+        return s.error();
+    }
+    ++recompressed;
+  }
+  if (auto s = txn->commit(); !s)
+    return s.error();
+  self_->cache.install_erased(rebuilt);
+  self_->count([&](store_counters& c) { c.chunks_recompressed += recompressed - built; });
+  return keys.size();
+}
+
+base::result<std::size_t> store::recompress(std::size_t chunks_max) {
+  std::lock_guard writer(self_->write_lock);
+  for (;;) {
+    base::result<std::size_t> outcome = std::size_t{0};
+    bool map_full = false;
+    {
+      std::shared_lock map(self_->map_lock);
+      auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+      if (!txn)
+        return txn.error();
+      outcome = run_recompress(*txn, chunks_max);
+      map_full = txn->map_full();
+    }
+    if (!map_full)
+      return outcome;
+    std::unique_lock map(self_->map_lock);
+    if (auto grown = self_->env.grow(); !grown)
+      return grown.error();
+    self_->count([](store_counters& c) { ++c.map_grows; });
+  }
+}
+
+base::result<scrub_report> store::scrub() {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto c = lmdb::cursor::open(*txn, self_->chunks);
+  if (!c)
+    return c.error();
+  scrub_report report;
+  chunk decoded;
+  auto at = c->first();
+  for (; at && *at; at = c->next()) {
+    ++report.chunks;
+    report.bytes += c->value().size();
+    auto key = decode_chunk_key(c->key());
+    if (!key) {
+      report.corrupt.emplace_back(chunk_key{}, key.error());
+      continue;
+    }
+    if (auto status = self_->decode(*key, c->value(), decoded); !status)
+      report.corrupt.emplace_back(*key, status.error());
+  }
+  if (!at)
+    return at.error();
+  return report;
+}
+
+store_counters store::counters() const {
+  store_counters out;
+  {
+    std::lock_guard lock(self_->counters_lock);
+    out = self_->counters;
+  }
+  self_->cache.stats(out);
+  return out;
+}
+
+std::uint64_t store::map_bytes() const {
+  return self_->env.map_bytes();
+}
+
+}  // namespace strata::shard

@@ -1,0 +1,204 @@
+// Region storage: one LMDB environment holding a node's chunks, the ids of the updates it applied,
+// region metadata and the world (DESIGN.md §2, §4). The only module that calls LMDB
+// (shard/lmdb.hpp).
+//
+// Databases (docs/storage.md has every key and value):
+//   chunks        chunk key → the chunk in the compression byte format (docs/format.md). A chunk
+//                 equal to the world generator's baseline may be absent.
+//   chunk_meta    chunk key → version, tick of its last change.
+//   applied       region | update id → sequence, tick: the updates applied, for exactly-once.
+//   applied_order sequence → region | update id: the oldest ids are forgotten past the window.
+//   regions       region → version, tick of its last change, updates applied.
+//   dirty         chunk key → (nothing): chunks written by the fast path, awaiting recompression,
+//                 and LOD parents awaiting a rebuild.
+//   world         "spec" → the world spec (geo::serialize); "generator" → generator bytes.
+//
+// Writes: apply_batch() applies many updates in one write transaction (the group commit). An
+// update's changes, its id and the metadata all commit together, so an update is either wholly
+// applied and recorded, or not at all, also across a crash; a retry of an applied update is
+// answered "duplicate" and changes nothing. Updates run in order; a failing update changes nothing
+// and the others in the batch go on. A full map grows and the batch runs again.
+//
+// Reads: read_encoded() returns a chunk's stored bytes as they are (for streaming, no decoding);
+// read() returns it decoded, through a cache with a byte budget, verifying the checksum. A chunk
+// that fails its checksum is an error to the reader, a log line and a counter; it is never data.
+//
+// Threads: reads may run on any thread concurrently with each other and with one writer;
+// apply_batch(), recompress() and the world setters serialise among themselves.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "compression/chunk.hpp"
+#include "shard/keys.hpp"
+
+namespace strata::shard::lmdb {
+class transaction;
+}
+
+namespace strata::shard {
+
+struct store_options {
+  /// The directory of the LMDB environment (created when missing).
+  std::string directory;
+  /// The LMDB map's initial and largest size; it doubles when full.
+  std::uint64_t map_bytes = std::uint64_t{64} << 20;
+  std::uint64_t map_bytes_max = std::uint64_t{1} << 40;
+  /// The decoded-chunk cache's budget: decoded chunks (64 KiB each) plus their bookkeeping.
+  std::uint64_t cache_bytes = std::uint64_t{256} << 20;
+  /// How many applied update ids are remembered (per environment, oldest forgotten first): a
+  /// retry arriving after more than this many later updates is applied again.
+  std::uint64_t applied_window = 1'000'000;
+  /// LOD levels above 0 kept for each region: recompression rebuilds a changed chunk's parents
+  /// up to this level.
+  std::uint8_t lod_max = 0;
+  /// Chunk layers of the world at LOD 0 (geo::chunk_layers): LOD parents treat children above
+  /// the top as air. 0: every child exists.
+  std::uint32_t chunk_layers = 0;
+  /// Where log lines go (one line per event, no newline); standard error when unset.
+  std::function<void(std::string_view line)> log;
+};
+
+/// A chunk's version (the region's version when it last changed) and the tick of that change.
+struct chunk_meta {
+  std::uint64_t version = 0;
+  std::uint64_t tick = 0;
+  friend bool operator==(const chunk_meta&, const chunk_meta&) = default;
+};
+
+struct stored_chunk {
+  std::string bytes;  // the compression byte format
+  chunk_meta meta;
+};
+
+struct region_meta {
+  std::uint64_t version = 0;  // bumped by every update applied to the region
+  std::uint64_t tick = 0;     // the tick of the last one
+  std::uint64_t updates = 0;  // updates applied
+  friend bool operator==(const region_meta&, const region_meta&) = default;
+};
+
+/// The generator's chunk for a key with nothing stored: writes it into `out`. A store without one
+/// treats missing chunks as all air (material 0, history 0).
+using baseline_source = std::function<void(const chunk_key& key, compression::chunk& out)>;
+
+/// The chunks one update reads and changes, inside a group commit. Pointers stay valid until the
+/// update's apply function returns.
+class chunk_editor {
+ public:
+  virtual ~chunk_editor() = default;
+  /// The chunk, to read. Errors: errc::corrupt_data when its stored bytes fail their checks;
+  /// errc::io_error from LMDB.
+  virtual base::result<const compression::chunk*> view(const chunk_key& key) = 0;
+  /// The chunk, to change: its changes commit with the update. Errors as view().
+  virtual base::result<compression::chunk*> edit(const chunk_key& key) = 0;
+};
+
+struct update_request {
+  update_id id{};
+  /// Stored as the tick of every chunk the update changes.
+  std::uint64_t tick = 0;
+  /// The regions the update may change; its id is recorded under each. At least one.
+  std::vector<std::uint64_t> regions;
+  /// Applies the update through the editor; an error fails this update only.
+  std::function<base::status(chunk_editor&)> apply;
+};
+
+enum class update_status : std::uint8_t { applied, duplicate, failed };
+std::string_view name(update_status s);
+
+struct update_ack {
+  update_status status = update_status::failed;
+  /// Set when failed: the operator's error, a corrupt chunk, or the commit's I/O error.
+  std::optional<base::error> error;
+  /// Chunks the update changed (applied only), in key order.
+  std::vector<chunk_key> changed;
+};
+
+struct store_counters {
+  std::uint64_t updates_applied = 0;
+  std::uint64_t updates_duplicate = 0;
+  std::uint64_t updates_failed = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t map_grows = 0;
+  std::uint64_t chunks_written = 0;
+  std::uint64_t corrupt_chunks = 0;
+  std::uint64_t cache_hits = 0;
+  std::uint64_t cache_misses = 0;
+  std::uint64_t cache_bytes = 0;
+  std::uint64_t chunks_recompressed = 0;
+  std::uint64_t lod_chunks_built = 0;
+};
+
+struct scrub_report {
+  std::uint64_t chunks = 0;
+  std::uint64_t bytes = 0;
+  /// Keys whose bytes fail their checks, with the reason.
+  std::vector<std::pair<chunk_key, base::error>> corrupt;
+};
+
+class store {
+ public:
+  /// Opens or creates the environment. Errors: errc::io_error (the directory, LMDB),
+  /// errc::corrupt_data (not an LMDB environment), errc::invalid_argument (sizes).
+  static base::result<std::unique_ptr<store>> open(const store_options& options,
+                                                   baseline_source baseline = {});
+  ~store();
+  store(const store&) = delete;
+  store& operator=(const store&) = delete;
+
+  /// Records the world: its spec (geo::serialize) and its generator's bytes. Refuses
+  /// (errc::invalid_argument) to replace a different world already stored.
+  base::status put_world(std::string_view spec, std::string_view generator);
+  struct world_record {
+    std::string spec;
+    std::string generator;
+  };
+  /// The stored world, if any.
+  base::result<std::optional<world_record>> world();
+
+  /// The stored bytes of a chunk and its metadata, copied out; empty when nothing is stored (the
+  /// chunk is the baseline, or was never written).
+  base::result<std::optional<stored_chunk>> read_encoded(const chunk_key& key);
+  /// The chunk decoded (the baseline when nothing is stored), through the cache. Errors:
+  /// errc::corrupt_data when the stored bytes fail their checks; errc::io_error from LMDB.
+  base::result<std::shared_ptr<const compression::chunk>> read(const chunk_key& key);
+  /// A region's metadata; zeros for a region never written.
+  base::result<region_meta> region(std::uint64_t id);
+  /// Whether an update id is recorded for the region.
+  base::result<bool> applied(std::uint64_t region, const update_id& id);
+
+  /// Applies updates in order in one write transaction; one ack per request, in order, once the
+  /// transaction has committed (or failed).
+  std::vector<update_ack> apply_batch(std::span<update_request> batch);
+
+  /// Recompresses up to `chunks_max` dirty chunks with the selector (and rebuilds LOD parents),
+  /// in one write transaction. Returns how many it handled; 0 when nothing is dirty.
+  base::result<std::size_t> recompress(std::size_t chunks_max);
+  /// Dirty chunks waiting for recompress().
+  base::result<std::uint64_t> dirty_chunks();
+
+  /// Verifies every stored chunk (header, payload, checksum).
+  base::result<scrub_report> scrub();
+
+  store_counters counters() const;
+  std::uint64_t map_bytes() const;
+
+ private:
+  struct impl;
+  explicit store(std::unique_ptr<impl> self);
+  base::status run_batch(lmdb::transaction& txn, std::span<update_request> batch,
+                         std::vector<update_ack>& acks);
+  base::result<std::size_t> run_recompress(lmdb::transaction& txn, std::size_t chunks_max);
+  std::unique_ptr<impl> self_;
+};
+
+}  // namespace strata::shard
