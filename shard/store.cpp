@@ -448,8 +448,7 @@ class batch_editor final : public chunk_editor {
   base::result<chunk*> edit(const chunk_key& key) override {
     if (!allowed_.contains(key.region))
       return base::fail(base::errc::invalid_argument,
-                        "the update changes " + describe(key) +
-                            ", outside the regions it names");
+                        "the update changes " + describe(key) + ", outside the regions it names");
     auto e = entry_of(key);
     if (!e)
       return e.error();
