@@ -29,7 +29,7 @@ struct ColumnField {
     values @2 :List(Float32);
     # n * n values with n = 2^(level - cell level), row-major: the value of the descendant whose
     # face coordinates at `level` are (i0 + di, j0 + dj) is values[dj * n + di], where (i0, j0) is
-    # the cell's first descendant. Non-finite values are refused.
+    # the cell's descendant with the smallest i and j. Non-finite values are refused.
   }
 
   struct Cap {
