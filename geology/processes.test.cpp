@@ -150,7 +150,7 @@ TEST(processes, a_mix_is_laid_down_in_its_proportions) {
   auto fx = deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), mix, w);
   ASSERT_TRUE(fx.ok());
   EXPECT_NEAR(fx->added_m3[material::sand] / fx->added_total_m3(), 0.75, 0.01);
-  auto fluid = deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), deposit_material{material::water}, w);
+  auto fluid = deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), deposit_material{material::water, {}}, w);
   ASSERT_FALSE(fluid.ok());
   EXPECT_EQ(fluid.error().code, base::errc::invalid_argument);
 }
@@ -160,7 +160,7 @@ TEST(processes, deposition_past_the_ceiling_is_clipped) {
   memory_world w;
   const process_context ctx{g, material_table::defaults(), -1000};
   const auto thickness = cap(g, {36.3, -84.2}, 100, 5000.f);
-  auto fx = deposit(ctx, thickness, deposit_material{material::basalt}, w);
+  auto fx = deposit(ctx, thickness, deposit_material{material::basalt, {}}, w);
   ASSERT_TRUE(fx.ok());
   EXPECT_EQ(fx->columns_clipped, fx->columns);
   const chunk_column_values& c = thickness.front();
