@@ -82,16 +82,17 @@ void writer::run() {
     for (pending& p : batch)
       requests.push_back(std::move(p.update));
     std::vector<update_ack> acks = store_.apply_batch(requests);
+    {
+      // Counted before the completions run, so a caller woken by one sees its commit counted.
+      std::lock_guard lock(mutex_);
+      ++commits_;
+      updates_ += batch.size();
+    }
     bool changed = false;
     for (std::size_t n = 0; n < batch.size(); ++n) {
       changed = changed || !acks[n].changed.empty();
       if (batch[n].done)
         batch[n].done(std::move(acks[n]));
-    }
-    {
-      std::lock_guard lock(mutex_);
-      ++commits_;
-      updates_ += batch.size();
     }
     if (changed && wake_)
       wake_->wake();
