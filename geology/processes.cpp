@@ -206,7 +206,8 @@ base::result<effects> erode(const process_context& ctx,
 
 base::result<effects> deposit(const process_context& ctx,
                               const std::vector<chunk_column_values>& thickness_m,
-                              const deposit_material& what, chunk_access& chunks) {
+                              const deposit_material& what, chunk_access& chunks,
+                              std::uint8_t flag) {
   // The materials laid down and their shares.
   std::vector<std::pair<std::uint8_t, double>> shares;
   if (what.mix.empty()) {
@@ -271,7 +272,7 @@ base::result<effects> deposit(const process_context& ctx,
         for (std::uint32_t z = bottom; z < top; ++z) {
           const std::uint8_t m = next_material();
           fx.added_m3[m] += voxel_m3;
-          if (auto s = block.set(column, z, m, block.history(column, z) | history::deposition); !s)
+          if (auto s = block.set(column, z, m, block.history(column, z) | flag); !s)
             return s;
         }
         return {};

@@ -86,11 +86,13 @@ struct deposit_material {
   std::vector<std::pair<std::uint8_t, double>> mix;  // when not empty, used instead
 };
 
-/// Raises each column's surface by thickness_m. Errors: errc::invalid_argument for a material
+/// Raises each column's surface by thickness_m, flagging the new voxels with `flag` (a volcanic
+/// extrusion is a deposition flagged volcanism). Errors: errc::invalid_argument for a material
 /// the table lacks, a fluid, or a mix with a negative, non-finite or zero total volume.
 base::result<effects> deposit(const process_context& ctx,
                               const std::vector<chunk_column_values>& thickness_m,
-                              const deposit_material& what, chunk_access& chunks);
+                              const deposit_material& what, chunk_access& chunks,
+                              std::uint8_t flag = history::deposition);
 
 /// Moves each whole column up (positive) or down (negative) by uplift_m: rock and its history
 /// move together; the bottom voxel's material fills in below; fluids above the new surface are
