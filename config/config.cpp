@@ -143,6 +143,105 @@ const std::vector<key_spec>& table() {
          c.cover_regions_max = static_cast<std::uint64_t>(v);
        },
        [](const config& c) { return std::to_string(c.cover_regions_max); }},
+      {"storage.map_bytes",
+       kind::integer,
+       "67108864",
+       "Initial size of the LMDB map; it doubles when full, up to map_bytes_max. 64 MiB holds a fresh world, which stores almost nothing.",
+       1048576.0,
+       70368744177664.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.map_bytes = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.map_bytes); }},
+      {"storage.map_bytes_max",
+       kind::integer,
+       "1099511627776",
+       "Largest LMDB map; past it writes fail with io_error. LMDB reserves address space, not disk, so 1 TiB costs nothing until used.",
+       1048576.0,
+       70368744177664.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.map_bytes_max = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.map_bytes_max); }},
+      {"storage.cache_bytes",
+       kind::integer,
+       "268435456",
+       "Decoded-chunk cache budget: 64 KiB per chunk, so the default holds about 4000 chunks.",
+       0.0,
+       1099511627776.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.cache_bytes = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.cache_bytes); }},
+      {"storage.applied_window",
+       kind::integer,
+       "1000000",
+       "Update ids remembered for exactly-once; a retry arriving after this many later updates is applied again. 24 bytes each on disk.",
+       1.0,
+       1000000000.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.applied_window = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.applied_window); }},
+      {"storage.batch_updates_max",
+       kind::integer,
+       "1024",
+       "Most updates in one group commit.",
+       1.0,
+       65536.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.batch_updates_max = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.batch_updates_max); }},
+      {"storage.batch_bytes_max",
+       kind::integer,
+       "8388608",
+       "Most bytes of updates in one group commit.",
+       4096.0,
+       1073741824.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.batch_bytes_max = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.batch_bytes_max); }},
+      {"storage.batch_delay_us",
+       kind::integer,
+       "1000",
+       "How long a commit's first update waits for others, in microseconds: the most an idle update is delayed.",
+       0.0,
+       1000000.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.batch_delay_us = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.batch_delay_us); }},
+      {"storage.queue_updates_max",
+       kind::integer,
+       "65536",
+       "Updates waiting for a commit at most; past it, writes are refused as overloaded.",
+       1.0,
+       10000000.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.queue_updates_max = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.queue_updates_max); }},
+      {"storage.recompress_slice_chunks",
+       kind::integer,
+       "16",
+       "Dirty chunks recompressed per transaction: writers wait at most one slice.",
+       1.0,
+       4096.0,
+       {},
+       [](config& c, const std::string&, double v) {
+         c.storage.recompress_slice_chunks = static_cast<std::uint64_t>(v);
+       },
+       [](const config& c) { return std::to_string(c.storage.recompress_slice_chunks); }},
   };
   return specs;
 }
@@ -332,6 +431,11 @@ base::result<config> load(const sources& from) {
   }
   if (auto valid = geo::validate(result.world); !valid)
     return base::fail(base::errc::invalid_config, "world." + valid.error().message);
+  if (result.storage.map_bytes > result.storage.map_bytes_max)
+    return base::fail(base::errc::invalid_config,
+                      "storage.map_bytes " + std::to_string(result.storage.map_bytes) +
+                          " exceeds storage.map_bytes_max " +
+                          std::to_string(result.storage.map_bytes_max));
   return result;
 }
 

@@ -32,6 +32,19 @@ namespace strata::config {
 
 enum class log_level : std::uint8_t { debug, info, warn, error };
 
+/// Region storage and its write path (docs/storage.md).
+struct storage_config {
+  std::uint64_t map_bytes = std::uint64_t{64} << 20;
+  std::uint64_t map_bytes_max = std::uint64_t{1} << 40;
+  std::uint64_t cache_bytes = std::uint64_t{256} << 20;
+  std::uint64_t applied_window = 1'000'000;
+  std::uint64_t batch_updates_max = 1024;
+  std::uint64_t batch_bytes_max = std::uint64_t{8} << 20;
+  std::uint64_t batch_delay_us = 1000;
+  std::uint64_t queue_updates_max = 65536;
+  std::uint64_t recompress_slice_chunks = 16;
+};
+
 struct config {
   geo::world_spec world;
   /// Where a node keeps its LMDB environment.
@@ -41,6 +54,7 @@ struct config {
   log_level log = log_level::info;
   /// The most regions one covering may return.
   std::uint64_t cover_regions_max = 0;
+  storage_config storage;
 };
 
 /// Where values come from, in increasing precedence.
