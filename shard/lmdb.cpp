@@ -96,6 +96,14 @@ std::uint64_t environment::map_bytes() const {
   return info.me_mapsize;
 }
 
+std::uint64_t environment::used_bytes() const {
+  MDB_envinfo info;
+  mdb_env_info(env_, &info);
+  MDB_stat stat;
+  mdb_env_stat(env_, &stat);
+  return (static_cast<std::uint64_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+}
+
 base::status environment::grow() {
   const std::uint64_t now = map_bytes();
   if (now >= options_.map_bytes_max)

@@ -62,6 +62,8 @@ class environment {
   base::status grow();
   /// The map's current size.
   std::uint64_t map_bytes() const;
+  /// Bytes of pages in use: (last page number + 1) times the page size.
+  std::uint64_t used_bytes() const;
   const std::string& directory() const { return options_.directory; }
   MDB_env* get() const { return env_; }
 

@@ -122,6 +122,14 @@ class chunk_cache {
     erase_locked(key);
   }
 
+  void clear() {
+    std::lock_guard lock(mutex_);
+    ++generation_;
+    order_.clear();
+    index_.clear();
+    bytes_ = 0;
+  }
+
   void stats(store_counters& out) const {
     std::lock_guard lock(mutex_);
     out.cache_hits = hits_;
@@ -329,6 +337,12 @@ base::result<std::unique_ptr<store>> store::open(const store_options& options,
   if (auto committed = txn->commit(); !committed)
     return committed.error();
   return std::unique_ptr<store>(new store(std::move(self)));
+}
+
+void store::set_baseline(baseline_source baseline) {
+  std::lock_guard writer(self_->write_lock);
+  self_->baseline = std::move(baseline);
+  self_->cache.clear();
 }
 
 base::status store::put_world(std::string_view spec, std::string_view generator) {
@@ -839,6 +853,10 @@ store_counters store::counters() const {
 
 std::uint64_t store::map_bytes() const {
   return self_->env.map_bytes();
+}
+
+std::uint64_t store::stored_bytes() const {
+  return self_->env.used_bytes();
 }
 
 }  // namespace strata::shard

@@ -155,6 +155,10 @@ class store {
   store(const store&) = delete;
   store& operator=(const store&) = delete;
 
+  /// Replaces the baseline. Call before reads and writes that need it (not concurrently with
+  /// them); cached chunks are dropped.
+  void set_baseline(baseline_source baseline);
+
   /// Records the world: its spec (geo::serialize) and its generator's bytes. Refuses
   /// (errc::invalid_argument) to replace a different world already stored.
   base::status put_world(std::string_view spec, std::string_view generator);
@@ -191,6 +195,8 @@ class store {
 
   store_counters counters() const;
   std::uint64_t map_bytes() const;
+  /// Bytes of the environment's pages in use (LMDB's last page number times the page size).
+  std::uint64_t stored_bytes() const;
 
  private:
   struct impl;

@@ -1,0 +1,65 @@
+#include "shard/world.hpp"
+
+#include "geo/morton.hpp"
+#include "geo/world_spec.hpp"
+
+namespace strata::shard {
+
+namespace {
+
+std::unique_ptr<world> make_world(const geo::grid& g, geology::generator_record record) {
+  auto w = std::unique_ptr<world>(new world{g, std::move(record), nullptr});
+  w->generator =
+      std::make_unique<geology::terrain_generator>(w->grid, w->record.terrain, w->record.params);
+  return w;
+}
+
+}  // namespace
+
+baseline_source baseline_of(const world& w) {
+  const geology::terrain_generator* generator = w.generator.get();
+  return [generator](const chunk_key& key, compression::chunk& out) {
+    const geo::morton_coords at = geo::morton_decode(key.morton);
+    out = generator->generate(S2CellId(key.region), geo::chunk_coord{at.u, at.v, at.k});
+  };
+}
+
+base::result<std::unique_ptr<world>> import_world(store& s, const geo::world_spec& spec,
+                                                  geology::generator_record record) {
+  auto g = geo::grid::make(spec);
+  if (!g)
+    return g.error();
+  if (auto put = s.put_world(geo::serialize(spec), geology::serialize(record)); !put)
+    return put.error();
+  auto w = make_world(*g, std::move(record));
+  s.set_baseline(baseline_of(*w));
+  return w;
+}
+
+base::result<std::unique_ptr<world>> load_world(store& s) {
+  auto stored = s.world();
+  if (!stored)
+    return stored.error();
+  if (!*stored)
+    return base::fail(base::errc::not_found, "the data directory holds no world; import one");
+  auto spec = geo::parse_world_spec((*stored)->spec);
+  if (!spec)
+    return base::fail(base::errc::corrupt_data,
+                      "the stored world spec does not parse: " + spec.error().message);
+  auto g = geo::grid::make(*spec);
+  if (!g)
+    return base::fail(base::errc::corrupt_data,
+                      "the stored world spec is invalid: " + g.error().message);
+  auto record = geology::parse_generator_record((*stored)->generator);
+  if (!record) {
+    if (record.error().code == base::errc::unsupported_version)
+      return record.error();
+    return base::fail(base::errc::corrupt_data,
+                      "the stored generator record does not parse: " + record.error().message);
+  }
+  auto w = make_world(*g, std::move(*record));
+  s.set_baseline(baseline_of(*w));
+  return w;
+}
+
+}  // namespace strata::shard

@@ -1,0 +1,92 @@
+// A world in a store: importing real terrain stores almost nothing, its chunks read as the
+// generator makes them, and a reopened store regenerates the same world.
+#include "shard/world.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "geo/morton.hpp"
+
+namespace strata::shard {
+namespace {
+
+geo::world_spec topobathy_spec() {
+  geo::world_spec spec;
+  spec.name = "topobathy";
+  spec.voxel_level = 15;
+  spec.region_level = 9;
+  spec.dz_m = 10;
+  spec.z_min_m = -2000;
+  spec.z_max_m = 3000;
+  return spec;
+}
+
+TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("strata-world-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::remove_all(dir);
+  store_options options;
+  options.directory = dir;
+  options.log = [](std::string_view) {};
+  auto terrain = geology::load_named("topobathy");
+  ASSERT_TRUE(terrain.ok());
+  const auto columns =
+      geology::chunk_columns_under(*geo::grid::make(topobathy_spec()), *terrain, 100000);
+  ASSERT_TRUE(columns.ok() && !columns->empty());
+  const geology::chunk_column_id at = (*columns)[columns->size() / 2];
+  const chunk_key key{at.region.id(), 0, geo::morton_encode(at.u, at.v, 200)};
+  compression::chunk expected;
+  {
+    auto s = store::open(options);
+    ASSERT_TRUE(s.ok());
+    auto w = import_world(**s, topobathy_spec(), geology::generator_record{{}, *terrain});
+    ASSERT_TRUE(w.ok()) << w.error().to_string();
+    expected = (*w)->generator->generate(at.region, geo::chunk_coord{at.u, at.v, 200});
+    auto c = (*s)->read(key);
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(**c == expected);
+    auto scrub = (*s)->scrub();
+    EXPECT_EQ(scrub->chunks, 0u);
+    // Another world in the same directory is refused.
+    geo::world_spec other = topobathy_spec();
+    other.dz_m = 5;
+    auto refused = import_world(**s, other, geology::generator_record{{}, *terrain});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, base::errc::invalid_argument);
+  }
+  // The environment holds the spec, the parameters and the DEM: well under a megabyte.
+  std::uint64_t used = 0;
+  {
+    auto s = store::open(options);
+    auto w = load_world(**s);
+    ASSERT_TRUE(w.ok()) << w.error().to_string();
+    EXPECT_EQ((*w)->grid.spec().voxel_level, 15);
+    EXPECT_EQ((*w)->record.terrain.elevation_m, terrain->elevation_m);
+    auto c = (*s)->read(key);
+    ASSERT_TRUE(c.ok());
+    EXPECT_TRUE(**c == expected);
+    used = (*s)->stored_bytes();
+  }
+  EXPECT_LT(used, 1u << 20);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(world, a_store_with_no_world_says_so) {
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("strata-noworld-" + std::to_string(::getpid())))
+          .string();
+  std::filesystem::remove_all(dir);
+  store_options options;
+  options.directory = dir;
+  auto s = store::open(options);
+  auto w = load_world(**s);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, base::errc::not_found);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strata::shard
