@@ -1,8 +1,11 @@
 // Helpers for tests only: seeds that are printed and can be replayed (STYLE.md rule 14).
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -20,5 +23,27 @@ inline unsigned test_seed(const char* test_name) {
   std::printf("[ seed     ] %s: %u (replay with STRATA_TEST_SEED=%u)\n", test_name, seed, seed);
   return seed;
 }
+
+/// A fresh directory path under the system's temporary directory, named for the test and this
+/// process, removed (with everything in it) when the object goes.
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string& purpose = "test") {
+    static int next = 0;
+    path_ = std::filesystem::temp_directory_path() /
+            ("strata-" + purpose + "-" + std::to_string(::getpid()) + "-" + std::to_string(next++));
+    std::filesystem::remove_all(path_);
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace strata::base

@@ -75,29 +75,14 @@ base::result<std::vector<chunk_column_values>> evaluate_cap(const geo::grid& g, 
                                                     std::to_string(half_circumference_m) + "] m");
   if (!std::isfinite(f.peak))
     return base::fail(base::errc::invalid_argument, "the cap's peak is not finite");
-  const int level = g.spec().voxel_level - compression::edge_bits;
   const S2Point centre = S2LatLng::FromDegrees(f.centre.lat_deg, f.centre.lng_deg).ToPoint();
   const S2Cap cap(centre, S2Earth::MetersToAngle(f.radius_m));
-  // Refuse before covering when the cap's area alone shows too many chunk columns.
-  const double estimate = cap.GetArea() / S2Cell::AverageArea(level);
-  if (estimate > 2.0 * static_cast<double>(chunk_columns_max) + 16)
-    return base::fail(base::errc::limit_exceeded,
-                      "the cap covers about " +
-                          std::to_string(static_cast<std::uint64_t>(estimate)) +
-                          " chunk columns; the limit is " + std::to_string(chunk_columns_max));
-  S2RegionCoverer::Options options;
-  options.set_fixed_level(level);
-  options.set_max_cells(static_cast<int>(std::min<std::size_t>(chunk_columns_max + 1, 1 << 30)));
-  S2RegionCoverer coverer(options);
-  std::vector<S2CellId> cells;
-  coverer.GetCovering(cap, &cells);
-  if (cells.size() > chunk_columns_max)
-    return base::fail(base::errc::limit_exceeded, "the cap covers " + std::to_string(cells.size()) +
-                                                      " chunk columns; the limit is " +
-                                                      std::to_string(chunk_columns_max));
+  auto cells = chunk_column_cells(g, cap, cap.GetArea(), "cap", chunk_columns_max);
+  if (!cells)
+    return cells.error();
   std::vector<chunk_column_values> out;
-  out.reserve(cells.size());
-  for (S2CellId cell : cells) {
+  out.reserve(cells->size());
+  for (S2CellId cell : *cells) {
     chunk_column_values c = chunk_column_of(g, cell);
     bool any = false;
     for (unsigned y = 0; y < compression::edge; ++y)
@@ -184,6 +169,28 @@ base::result<std::vector<chunk_column_values>> evaluate_raster(const geo::grid& 
 }
 
 }  // namespace
+
+base::result<std::vector<S2CellId>> chunk_column_cells(const geo::grid& g, const S2Region& area,
+                                                       double area_sr, std::string_view what,
+                                                       std::size_t chunk_columns_max) {
+  const int level = g.spec().voxel_level - compression::edge_bits;
+  const double estimate = area_sr / S2Cell::AverageArea(level);
+  if (estimate > 2.0 * static_cast<double>(chunk_columns_max) + 16)
+    return base::fail(base::errc::limit_exceeded,
+                      "the " + std::string(what) + " covers about " +
+                          std::to_string(static_cast<std::uint64_t>(estimate)) +
+                          " chunk columns; the limit is " + std::to_string(chunk_columns_max));
+  S2RegionCoverer::Options options;
+  options.set_fixed_level(level);
+  options.set_max_cells(static_cast<int>(std::min<std::size_t>(chunk_columns_max + 1, 1 << 30)));
+  std::vector<S2CellId> cells;
+  S2RegionCoverer(options).GetCovering(area, &cells);
+  if (cells.size() > chunk_columns_max)
+    return base::fail(base::errc::limit_exceeded,
+                      "the " + std::string(what) + " covers " + std::to_string(cells.size()) +
+                          " chunk columns; the limit is " + std::to_string(chunk_columns_max));
+  return cells;
+}
 
 base::result<std::vector<chunk_column_values>> evaluate(const geo::grid& g,
                                                         const column_field& field,

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <s2/s2cell_id.h>
+#include <s2/s2region.h>
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -56,6 +58,13 @@ struct chunk_column_values {
   /// The area of one voxel column here, in square metres (the chunk column's average).
   double column_area_m2 = 0;
 };
+
+/// The chunk columns (S2 cells at the voxel level minus 5) that meet `area`, in cell order.
+/// `area_sr` is its area in steradians, to refuse a large area before covering it. Errors:
+/// errc::limit_exceeded past `chunk_columns_max`, naming `what`.
+base::result<std::vector<S2CellId>> chunk_column_cells(const geo::grid& g, const S2Region& area,
+                                                       double area_sr, std::string_view what,
+                                                       std::size_t chunk_columns_max);
 
 /// The profile's factor at distance r from the centre of a cap of radius R (1 at the centre, 0
 /// at and beyond R).

@@ -489,30 +489,16 @@ base::result<effects> fill_box(const process_context& ctx, const geo::position& 
                       "or altitude");
   const S2LatLngRect rect(S2LatLng::FromDegrees(min.lat_deg, min.lng_deg),
                           S2LatLng::FromDegrees(max.lat_deg, max.lng_deg));
-  const int level = ctx.grid.spec().voxel_level - compression::edge_bits;
-  const double estimate = rect.Area() / S2Cell::AverageArea(level);
-  if (estimate > 2.0 * static_cast<double>(chunk_columns_max) + 16)
-    return base::fail(base::errc::limit_exceeded,
-                      "the box covers about " +
-                          std::to_string(static_cast<std::uint64_t>(estimate)) +
-                          " chunk columns; the limit is " + std::to_string(chunk_columns_max));
-  S2RegionCoverer::Options options;
-  options.set_fixed_level(level);
-  options.set_max_cells(static_cast<int>(std::min<std::size_t>(chunk_columns_max + 1, 1 << 30)));
-  S2RegionCoverer coverer(options);
-  std::vector<S2CellId> cells;
-  coverer.GetCovering(rect, &cells);
-  if (cells.size() > chunk_columns_max)
-    return base::fail(base::errc::limit_exceeded, "the box covers " + std::to_string(cells.size()) +
-                                                      " chunk columns; the limit is " +
-                                                      std::to_string(chunk_columns_max));
+  auto cells = chunk_column_cells(ctx.grid, rect, rect.Area(), "box", chunk_columns_max);
+  if (!cells)
+    return cells.error();
   // Layers whose centres lie within [min.alt_m, max.alt_m].
   const geo::world_spec& spec = ctx.grid.spec();
   const auto k_low = static_cast<std::uint32_t>(
       std::max(0.0, std::ceil((min.alt_m - spec.z_min_m) / spec.dz_m - 0.5)));
   const auto k_high_signed = std::floor((max.alt_m - spec.z_min_m) / spec.dz_m - 0.5);
   std::vector<voxel_value> voxels;
-  for (S2CellId cell : cells)
+  for (S2CellId cell : *cells)
     for (S2CellId column = cell.child_begin(ctx.grid.spec().voxel_level);
          column != cell.child_end(ctx.grid.spec().voxel_level); column = column.next()) {
       const S2LatLng centre(column.ToPoint());

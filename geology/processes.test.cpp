@@ -69,6 +69,14 @@ std::vector<chunk_column_values> cap(const geo::grid& g, geo::lat_lng centre, do
   return *values;
 }
 
+// The first column of a chunk column that the field covers.
+std::size_t first_in_area(const chunk_column_values& c) {
+  std::size_t n = 0;
+  while (c.value[n] == 0)
+    ++n;
+  return n;
+}
+
 std::uint32_t surface_of(memory_world& w, const chunk_column_values& c, std::size_t n) {
   for (std::uint32_t z = 350; z > 0; --z)
     if (w.at(c, n, z - 1).first != material::air && w.at(c, n, z - 1).first != material::water)
@@ -111,9 +119,7 @@ TEST(processes, below_the_sea_an_eroded_hole_fills_with_water) {
   const auto depth = cap(g, {36.3, -84.2}, 100, 40.f);
   ASSERT_TRUE(erode(ctx, depth, w).ok());
   const chunk_column_values& c = depth.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(surface_of(w, c, n), surface_voxels - 10);
   EXPECT_EQ(w.at(c, n, 31).first, material::water);
   EXPECT_EQ(w.at(c, n, 34).first, material::water);
@@ -150,7 +156,8 @@ TEST(processes, a_mix_is_laid_down_in_its_proportions) {
   auto fx = deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), mix, w);
   ASSERT_TRUE(fx.ok());
   EXPECT_NEAR(fx->added_m3[material::sand] / fx->added_total_m3(), 0.75, 0.01);
-  auto fluid = deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), deposit_material{material::water, {}}, w);
+  auto fluid =
+      deposit(ctx, cap(g, {36.3, -84.2}, 300, 8.f), deposit_material{material::water, {}}, w);
   ASSERT_FALSE(fluid.ok());
   EXPECT_EQ(fluid.error().code, base::errc::invalid_argument);
 }
@@ -164,9 +171,7 @@ TEST(processes, deposition_past_the_ceiling_is_clipped) {
   ASSERT_TRUE(fx.ok());
   EXPECT_EQ(fx->columns_clipped, fx->columns);
   const chunk_column_values& c = thickness.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(surface_of(w, c, n), 350u);
 }
 
@@ -181,9 +186,7 @@ TEST(processes, uplift_moves_rock_with_its_history) {
   auto fx = displace(ctx, uplift, w);
   ASSERT_TRUE(fx.ok());
   const chunk_column_values& c = uplift.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(surface_of(w, c, n), surface_voxels + 3);
   EXPECT_EQ(w.at(c, n, surface_voxels + 2).first, material::weathered_granite);
   EXPECT_EQ(w.at(c, n, surface_voxels + 2).second, history::weathering | history::tectonics);
@@ -205,9 +208,7 @@ TEST(processes, weathering_follows_the_table_in_the_top_metres) {
   auto fx = weather(ctx, depth, w);
   ASSERT_TRUE(fx.ok());
   const chunk_column_values& c = depth.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(w.at(c, n, surface_voxels - 1).first, material::weathered_granite);
   EXPECT_EQ(w.at(c, n, surface_voxels - 2).first, material::weathered_granite);
   EXPECT_EQ(w.at(c, n, surface_voxels - 3).first, material::granite);
@@ -224,9 +225,7 @@ TEST(processes, an_intrusion_replaces_rock_below_the_surface_only) {
   ASSERT_TRUE(fx.ok());
   EXPECT_EQ(fx->columns_clipped, fx->columns);
   const chunk_column_values& c = thickness.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(w.at(c, n, 29).first, material::granite);
   EXPECT_EQ(w.at(c, n, 30).first, material::basalt);
   EXPECT_EQ(w.at(c, n, 39).first, material::basalt);
@@ -241,9 +240,7 @@ TEST(processes, a_rising_sea_floods_the_air_below_it_and_a_falling_one_drains) {
   const auto area = cap(g, {36.3, -84.2}, 100, 1.f);
   ASSERT_TRUE(change_sea_level(ctx, 200, area, w).ok());  // indices below 50 are under water
   const chunk_column_values& c = area.front();
-  std::size_t n = 0;
-  while (c.value[n] == 0)
-    ++n;
+  const std::size_t n = first_in_area(c);
   EXPECT_EQ(w.at(c, n, 39).first, material::granite);
   EXPECT_EQ(w.at(c, n, 40).first, material::water);
   EXPECT_EQ(w.at(c, n, 49).first, material::water);

@@ -3,7 +3,9 @@
 #include "shard/apply.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "base/testing.hpp"
 
 #include <filesystem>
 #include <future>
@@ -14,19 +16,7 @@
 namespace strata::shard {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("strata-apply-test-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using base::temp_dir;
 
 // Granite below altitude index 40, air above.
 void granite_world(const chunk_key& key, compression::chunk& out) {

@@ -3,27 +3,16 @@
 #include "shard/lmdb.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "base/testing.hpp"
 
 #include <filesystem>
 
 namespace strata::shard::lmdb {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("strata-lmdb-test-" + std::to_string(::getpid()) + "-" + std::to_string(next_++));
-    std::filesystem::remove_all(path_);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  static inline int next_ = 0;
-  std::filesystem::path path_;
-};
+using base::temp_dir;
 
 environment open_env(const temp_dir& dir, std::uint64_t map_bytes = 1 << 20,
                      std::uint64_t map_bytes_max = 1ull << 30) {

@@ -19,20 +19,7 @@ namespace {
 
 using compression::chunk;
 
-class temp_dir {
- public:
-  temp_dir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("strata-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(next_++));
-    std::filesystem::remove_all(path_);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  static inline int next_ = 0;
-  std::filesystem::path path_;
-};
+using base::temp_dir;
 
 store_options options_for(const temp_dir& dir) {
   store_options options;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "base/testing.hpp"
 #include "geo/morton.hpp"
 
 namespace strata::shard {
@@ -24,12 +25,9 @@ geo::world_spec topobathy_spec() {
 }
 
 TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("strata-world-" + std::to_string(::getpid())))
-          .string();
-  std::filesystem::remove_all(dir);
+  const base::temp_dir dir("world");
   store_options options;
-  options.directory = dir;
+  options.directory = dir.path();
   options.log = [](std::string_view) {};
   auto terrain = geology::load_named("topobathy");
   ASSERT_TRUE(terrain.ok());
@@ -71,7 +69,6 @@ TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
     used = (*s)->stored_bytes();
   }
   EXPECT_LT(used, 1u << 20);
-  std::filesystem::remove_all(dir);
 }
 
 TEST(world, a_store_with_no_world_says_so) {
@@ -85,7 +82,6 @@ TEST(world, a_store_with_no_world_says_so) {
   auto w = load_world(**s);
   ASSERT_FALSE(w.ok());
   EXPECT_EQ(w.error().code, base::errc::not_found);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

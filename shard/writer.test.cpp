@@ -4,7 +4,9 @@
 #include "shard/writer.hpp"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include "base/testing.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -14,20 +16,7 @@
 namespace strata::shard {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("strata-writer-test-" + std::to_string(::getpid()) + "-" + std::to_string(next_++));
-    std::filesystem::remove_all(path_);
-  }
-  ~temp_dir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  static inline int next_ = 0;
-  std::filesystem::path path_;
-};
+using base::temp_dir;
 
 std::unique_ptr<store> open_store(const temp_dir& dir) {
   store_options options;
