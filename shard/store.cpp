@@ -758,6 +758,24 @@ base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::s
       content = parent;
       ++built;
       rebuilt.push_back(key);
+      // A parent's version and tick are its newest child's.
+      chunk_meta newest;
+      for (unsigned n = 0; n < 8; ++n) {
+        const chunk_key child{key.region, static_cast<std::uint8_t>(key.lod - 1),
+                              key.morton << 3 | n};
+        auto meta = txn->get(self_->chunk_meta_db, encode(child));
+        if (!meta)
+          return meta.error();
+        if (!*meta)
+          continue;
+        auto parsed = parse_meta(**meta, child);
+        if (!parsed)
+          return parsed.error();
+        newest.version = std::max(newest.version, parsed->version);
+        newest.tick = std::max(newest.tick, parsed->tick);
+      }
+      if (auto s = txn->put(self_->chunk_meta_db, k, pair_u64(newest.version, newest.tick)); !s)
+        return s.error();
     }
     // A chunk equal to the generator's is not stored.
     bool baseline_equal = false;

@@ -302,6 +302,7 @@ TEST(store, recompression_keeps_content_shrinks_bytes_and_builds_lod_parents) {
   const chunk_key parent{3, 1, 0};
   auto stored_parent = (*s)->read_encoded(parent);
   ASSERT_TRUE(stored_parent.ok() && stored_parent->has_value());
+  EXPECT_EQ((*stored_parent)->meta, (*after)->meta);  // its newest child's version and tick
   std::array<chunk, 8> children;
   std::array<const chunk*, 8> pointers{};
   for (unsigned n = 0; n < 8; ++n) {
