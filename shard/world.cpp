@@ -1,5 +1,7 @@
 #include "shard/world.hpp"
 
+#include <array>
+
 #include "geo/morton.hpp"
 #include "geo/world_spec.hpp"
 
@@ -20,7 +22,26 @@ baseline_source baseline_of(const world& w) {
   const geology::terrain_generator* generator = w.generator.get();
   return [generator](const chunk_key& key, compression::chunk& out) {
     const geo::morton_coords at = geo::morton_decode(key.morton);
-    out = generator->generate(S2CellId(key.region), geo::chunk_coord{at.u, at.v, at.k});
+    // An update reads every layer of a chunk column: the column's surfaces (a DEM sample and an
+    // S2 conversion per voxel column) are kept per thread for the last few chunk columns.
+    struct entry {
+      const geology::terrain_generator* generator = nullptr;
+      std::uint64_t region = 0;
+      std::uint32_t u = 0, v = 0;
+      geology::chunk_column surfaces;
+    };
+    thread_local std::array<entry, 16> recent;
+    thread_local std::size_t next = 0;
+    entry* found = nullptr;
+    for (entry& e : recent)
+      if (e.generator == generator && e.region == key.region && e.u == at.u && e.v == at.v)
+        found = &e;
+    if (!found) {
+      found = &recent[next++ % recent.size()];
+      *found = entry{generator, key.region, at.u, at.v,
+                     generator->surfaces(S2CellId(key.region), at.u, at.v)};
+    }
+    generator->fill(found->surfaces, at.k, out);
   };
 }
 

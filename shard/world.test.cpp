@@ -46,6 +46,10 @@ TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
     auto c = (*s)->read(key);
     ASSERT_TRUE(c.ok());
     EXPECT_TRUE(**c == expected);
+    // The layer above comes from the same chunk column's surfaces, kept from the first read.
+    const chunk_key above{key.region, 0, geo::morton_encode(at.u, at.v, 201)};
+    EXPECT_TRUE(**(*s)->read(above) ==
+                (*w)->generator->generate(at.region, geo::chunk_coord{at.u, at.v, 201}));
     auto scrub = (*s)->scrub();
     EXPECT_EQ(scrub->chunks, 0u);
     // Another world in the same directory is refused.
