@@ -146,7 +146,8 @@ const std::vector<key_spec>& table() {
       {"storage.map_bytes",
        kind::integer,
        "67108864",
-       "Initial size of the LMDB map; it doubles when full, up to map_bytes_max. 64 MiB holds a fresh world, which stores almost nothing.",
+       "Initial size of the LMDB map; it doubles when full, up to map_bytes_max. 64 MiB holds a "
+       "fresh world, which stores almost nothing.",
        1048576.0,
        70368744177664.0,
        {},
@@ -157,7 +158,8 @@ const std::vector<key_spec>& table() {
       {"storage.map_bytes_max",
        kind::integer,
        "1099511627776",
-       "Largest LMDB map; past it writes fail with io_error. LMDB reserves address space, not disk, so 1 TiB costs nothing until used.",
+       "Largest LMDB map; past it writes fail with io_error. LMDB reserves address space, not "
+       "disk, so 1 TiB costs nothing until used.",
        1048576.0,
        70368744177664.0,
        {},
@@ -179,7 +181,8 @@ const std::vector<key_spec>& table() {
       {"storage.applied_window",
        kind::integer,
        "1000000",
-       "Update ids remembered for exactly-once; a retry arriving after this many later updates is applied again. 24 bytes each on disk.",
+       "Update ids remembered for exactly-once; a retry arriving after this many later updates is "
+       "applied again. 24 bytes each on disk.",
        1.0,
        1000000000.0,
        {},
@@ -212,7 +215,8 @@ const std::vector<key_spec>& table() {
       {"storage.batch_delay_us",
        kind::integer,
        "1000",
-       "How long a commit's first update waits for others, in microseconds: the most an idle update is delayed.",
+       "How long a commit's first update waits for others, in microseconds: the most an idle "
+       "update is delayed.",
        0.0,
        1000000.0,
        {},
@@ -432,10 +436,10 @@ base::result<config> load(const sources& from) {
   if (auto valid = geo::validate(result.world); !valid)
     return base::fail(base::errc::invalid_config, "world." + valid.error().message);
   if (result.storage.map_bytes > result.storage.map_bytes_max)
-    return base::fail(base::errc::invalid_config,
-                      "storage.map_bytes " + std::to_string(result.storage.map_bytes) +
-                          " exceeds storage.map_bytes_max " +
-                          std::to_string(result.storage.map_bytes_max));
+    return base::fail(base::errc::invalid_config, "storage.map_bytes " +
+                                                      std::to_string(result.storage.map_bytes) +
+                                                      " exceeds storage.map_bytes_max " +
+                                                      std::to_string(result.storage.map_bytes_max));
   return result;
 }
 
