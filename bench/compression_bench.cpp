@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/json.hpp"
+#include "bench/common.hpp"
 #include "compression/format.hpp"
 #include "compression/selector.hpp"
 #include "geo/world_spec.hpp"
@@ -25,7 +26,6 @@ namespace {
 
 using compression::chunk;
 using compression::codec_id;
-using clock_type = std::chrono::steady_clock;
 static_assert(sizeof(chunk) == compression::chunk_bytes,
               "a chunk is its two channels, back to back");
 
@@ -36,17 +36,6 @@ struct method {
   double encode_seconds = 0;
   double decode_seconds = 0;
   std::uint64_t mismatches = 0;
-};
-
-class stopwatch {
- public:
-  stopwatch() : start_(clock_type::now()) {}
-  double seconds() const {
-    return std::chrono::duration<double>(clock_type::now() - start_).count();
-  }
-
- private:
-  clock_type::time_point start_;
 };
 
 // World specs for the benchmark: the demo's grids, one level coarser horizontally for topobathy,
@@ -246,18 +235,6 @@ void check_every_codec(pass_report& report, const chunk& c, const chunk& baselin
   }
 }
 
-double mb_per_second(double bytes, double seconds) {
-  return seconds > 0 ? bytes / seconds / 1e6 : 0;
-}
-
-struct goal {
-  std::string name;
-  double value;
-  double target;
-  bool at_most;  // value <= target when true, value >= target otherwise
-  bool met() const { return at_most ? value <= target : value >= target; }
-};
-
 }  // namespace
 
 base::status run_compression(const compression_options& options) {
@@ -426,19 +403,7 @@ base::status run_compression(const compression_options& options) {
         .key("z_max_m")
         .value(g->spec().z_max_m)
         .end_object();
-    out.key("goals").begin_array();
-    for (const goal& gl : goals)
-      out.begin_object()
-          .key("name")
-          .value(gl.name)
-          .key("value")
-          .value(gl.value)
-          .key("target")
-          .value(gl.target)
-          .key("met")
-          .value(gl.met())
-          .end_object();
-    out.end_array();
+    write_goals(out, goals);
     out.key("passes").begin_array();
     for (const pass_report& p : passes) {
       out.begin_object()
@@ -531,10 +496,7 @@ base::status run_compression(const compression_options& options) {
                 static_cast<unsigned long long>(p.codec_checks),
                 static_cast<unsigned long long>(p.codec_failures));
   }
-  std::printf("\ngoals:\n");
-  for (const goal& gl : goals)
-    std::printf("  %-46s %10.4f %s %-6g %s\n", gl.name.c_str(), gl.value,
-                gl.at_most ? "<=" : ">=", gl.target, gl.met() ? "met" : "NOT MET");
+  print_goals(goals);
   return {};
 }
 

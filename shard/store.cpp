@@ -532,7 +532,7 @@ class batch_editor final : public chunk_editor {
 
 // One attempt at a group commit inside `txn` (see apply_batch).
 base::status store::run_batch(lmdb::transaction& write, std::span<update_request> batch,
-                              std::vector<update_ack>& acks) {
+                              std::vector<update_ack>& acks, std::size_t& taken) {
   lmdb::transaction* txn = &write;
   const std::uint64_t generation = self_->cache.generation();
   batch_editor editor([&](const chunk_key& key) -> base::result<chunk_ptr> {
@@ -542,7 +542,16 @@ base::status store::run_batch(lmdb::transaction& write, std::span<update_request
   std::map<std::uint64_t, region_meta> touched_regions;
   std::map<chunk_key, chunk_meta> changed;  // chunk → its new metadata
   std::uint64_t sequence = self_->next_sequence;
+  const std::uint64_t working_set_max =
+      self_->options.working_set_bytes_max
+          ? self_->options.working_set_bytes_max
+          : std::max<std::uint64_t>(self_->options.cache_bytes / 10, sizeof(chunk));
+  taken = 0;
   for (std::size_t n = 0; n < batch.size(); ++n) {
+    // The chunks this transaction holds: once past the bound, the rest waits for the next one.
+    if (n > 0 && editor.entries().size() * sizeof(chunk) > working_set_max)
+      break;
+    taken = n + 1;
     update_request& request = batch[n];
     update_ack& ack = acks[n];
     if (request.regions.empty()) {
@@ -659,8 +668,13 @@ base::status store::run_batch(lmdb::transaction& write, std::span<update_request
 
 std::vector<update_ack> store::apply_batch(std::span<update_request> batch) {
   std::lock_guard writer(self_->write_lock);
-  for (;;) {
-    std::vector<update_ack> acks(batch.size());
+  std::vector<update_ack> all(batch.size());
+  std::size_t done = 0;
+  while (done < batch.size()) {
+    // One transaction for as many updates as the working-set bound admits (at least one).
+    const std::span<update_request> rest = batch.subspan(done);
+    std::vector<update_ack> acks(rest.size());
+    std::size_t taken = 0;
     base::status status;
     bool map_full = false;
     {
@@ -669,12 +683,12 @@ std::vector<update_ack> store::apply_batch(std::span<update_request> batch) {
       if (!txn) {
         status = txn.error();
       } else {
-        status = run_batch(*txn, batch, acks);
+        status = run_batch(*txn, rest, acks, taken);
         map_full = txn->map_full();
       }
     }  // an uncommitted transaction aborts here
     if (map_full) {
-      // Outside every transaction: grow the map, then run the batch again.
+      // Outside every transaction: grow the map, then run these updates again.
       std::unique_lock map(self_->map_lock);
       if (auto grown = self_->env.grow(); !grown) {
         status = grown;
@@ -685,23 +699,28 @@ std::vector<update_ack> store::apply_batch(std::span<update_request> batch) {
       }
     }
     if (!status) {
-      // The transaction failed: every update that would have been applied fails with its error.
+      // The transaction failed: every update of it that was not a duplicate and did not fail on
+      // its own fails with the transaction's error; the rest of the batch is not tried.
+      taken = rest.size();
       for (update_ack& ack : acks)
-        if (ack.status == update_status::applied || !ack.error) {
+        if (ack.status != update_status::duplicate && !ack.error) {
           ack.status = update_status::failed;
           ack.changed.clear();
           ack.error = status.error();
         }
     }
-    self_->count([&](store_counters& c) {
-      for (const update_ack& ack : acks) {
-        c.updates_applied += ack.status == update_status::applied;
-        c.updates_duplicate += ack.status == update_status::duplicate;
-        c.updates_failed += ack.status == update_status::failed;
-      }
-    });
-    return acks;
+    for (std::size_t n = 0; n < taken; ++n)
+      all[done + n] = std::move(acks[n]);
+    done += taken;
   }
+  self_->count([&](store_counters& c) {
+    for (const update_ack& ack : all) {
+      c.updates_applied += ack.status == update_status::applied;
+      c.updates_duplicate += ack.status == update_status::duplicate;
+      c.updates_failed += ack.status == update_status::failed;
+    }
+  });
+  return all;
 }
 
 base::result<std::uint64_t> store::dirty_chunks() {

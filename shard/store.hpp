@@ -13,7 +13,8 @@
 //                 and LOD parents awaiting a rebuild.
 //   world         "spec" → the world spec (geo::serialize); "generator" → generator bytes.
 //
-// Writes: apply_batch() applies many updates in one write transaction (the group commit). An
+// Writes: apply_batch() applies many updates in one write transaction (the group commit), or in
+// several when their chunks would pass working_set_bytes_max. An
 // update's changes, its id and the metadata all commit together, so an update is either wholly
 // applied and recorded, or not at all, also across a crash; a retry of an applied update is
 // answered "duplicate" and changes nothing. Updates run in order; a failing update changes nothing
@@ -57,6 +58,10 @@ struct store_options {
   /// How many applied update ids are remembered (per environment, oldest forgotten first): a
   /// retry arriving after more than this many later updates is applied again.
   std::uint64_t applied_window = 1'000'000;
+  /// Decoded chunks one write transaction may hold (bytes): past it, the rest of a batch waits
+  /// for the next transaction, so writing stays within the cache budget plus this. 0: a tenth of
+  /// cache_bytes.
+  std::uint64_t working_set_bytes_max = 0;
   /// LOD levels above 0 kept for each region: recompression rebuilds a changed chunk's parents
   /// up to this level.
   std::uint8_t lod_max = 0;
@@ -202,7 +207,7 @@ class store {
   struct impl;
   explicit store(std::unique_ptr<impl> self);
   base::status run_batch(lmdb::transaction& txn, std::span<update_request> batch,
-                         std::vector<update_ack>& acks);
+                         std::vector<update_ack>& acks, std::size_t& taken);
   base::result<std::size_t> run_recompress(lmdb::transaction& txn, std::size_t chunks_max);
   std::unique_ptr<impl> self_;
 };

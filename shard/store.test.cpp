@@ -173,6 +173,22 @@ TEST(store, an_update_may_change_only_the_regions_it_names) {
   EXPECT_FALSE((*s)->read_encoded(chunk_key{8, 0, 0})->has_value());
 }
 
+TEST(store, a_batch_past_the_working_set_bound_commits_in_several_transactions) {
+  temp_dir dir;
+  store_options options = options_for(dir);
+  options.working_set_bytes_max = 3 * sizeof(chunk);
+  auto s = store::open(options, layered_baseline);
+  std::vector<update_request> batch;
+  for (int n = 0; n < 10; ++n)
+    batch.push_back(set_voxel(n + 1, chunk_key{4, 0, static_cast<std::uint64_t>(n)}, 0, 9));
+  for (const update_ack& ack : (*s)->apply_batch(batch))
+    EXPECT_EQ(ack.status, update_status::applied);
+  // Each transaction takes updates until it holds more than three chunks: four chunks each.
+  EXPECT_EQ((*s)->counters().commits, 3u);
+  for (std::uint64_t n = 0; n < 10; ++n)
+    EXPECT_EQ((**(*s)->read(chunk_key{4, 0, n})).material[0], 9);
+}
+
 TEST(store, a_full_map_grows_and_the_batch_commits) {
   temp_dir dir;
   store_options options = options_for(dir);
