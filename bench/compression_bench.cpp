@@ -38,27 +38,6 @@ struct method {
   std::uint64_t mismatches = 0;
 };
 
-// World specs for the benchmark: the demo's grids, one level coarser horizontally for topobathy,
-// so one run holds every chunk of the world and finishes in about a minute on one core.
-geo::world_spec bench_spec(const std::string& world) {
-  geo::world_spec spec;
-  spec.name = world;
-  if (world == "jacksboro") {
-    spec.voxel_level = 18;
-    spec.region_level = 12;
-    spec.dz_m = 4;
-    spec.z_min_m = 0;
-    spec.z_max_m = 1400;
-  } else {
-    spec.voxel_level = 15;
-    spec.region_level = 9;
-    spec.dz_m = 10;
-    spec.z_min_m = -2000;
-    spec.z_max_m = 3000;
-  }
-  return spec;
-}
-
 std::uint64_t mix(std::uint64_t x) {  // splitmix64: a fixed, portable hash
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -243,7 +222,7 @@ base::status run_compression(const compression_options& options) {
                                                         : options.sample_data);
   if (!terrain)
     return terrain.error();
-  auto g = geo::grid::make(bench_spec(options.world));
+  auto g = geo::grid::make(bench_world_spec(options.world));
   if (!g)
     return g.error();
   auto columns = geology::chunk_columns_under(*g, *terrain, 1000000);

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "bench/compression_bench.hpp"
+#include "bench/ingest_bench.hpp"
 #include "cmd/commands.hpp"
 
 namespace strata::cmd {
@@ -30,12 +31,42 @@ int run_bench(const args& words) {
     auto ran = bench::run_compression(options);
     return ran ? exit_ok : report(ran.error());
   }
+  if (what == "ingest") {
+    bench::ingest_options options;
+    std::int64_t updates = static_cast<std::int64_t>(options.updates);
+    std::int64_t in_flight = static_cast<std::int64_t>(options.in_flight);
+    std::int64_t cache_mb = static_cast<std::int64_t>(options.cache_bytes >> 20);
+    flag_parser flags("strata bench ingest",
+                      "Durable erosion, deposition and tectonic updates into region storage on an "
+                      "imported real world, against a by-hand LMDB + zstd loop and an in-memory "
+                      "ceiling.");
+    flags.add_text("world", "NAME", "jacksboro (default) or topobathy", &options.world);
+    flags.add_text("sample-data", "DIR", "where the .npz files are", &options.sample_data);
+    flags.add_integer("updates", "N", "updates in the sequence (default 600)", &updates);
+    flags.add_integer("in-flight", "N", "updates the client keeps in flight (default 128)",
+                      &in_flight);
+    flags.add_integer("cache-mb", "MB", "the store's cache budget (default 256)", &cache_mb);
+    flags.add_switch("json", "print one JSON object with a goals list", &options.json);
+    int status = exit_ok;
+    if (!parse_or_exit(flags, args(words.begin() + 1, words.end()), status))
+      return status;
+    if (updates < 3 || in_flight < 1 || cache_mb < 1)
+      return report(
+          base::fail(base::errc::invalid_argument,
+                     "--updates must be at least 3, --in-flight and --cache-mb at least 1"));
+    options.updates = static_cast<std::size_t>(updates);
+    options.in_flight = static_cast<std::size_t>(in_flight);
+    options.cache_bytes = static_cast<std::uint64_t>(cache_mb) << 20;
+    auto ran = bench::run_ingest(options);
+    return ran ? exit_ok : report(ran.error());
+  }
   std::FILE* out = what == "--help" ? stdout : stderr;
   if (!what.empty() && what != "--help")
     std::fprintf(stderr, "strata: unknown benchmark \"%s\"\n\n", what.c_str());
   std::fprintf(out,
                "usage: strata bench BENCHMARK [flags]\n\n"
-               "  compression   hybrid compression against zstd, blosc and OpenVDB\n");
+               "  compression   hybrid compression against zstd, blosc and OpenVDB\n"
+               "  ingest        durable geological updates against LMDB + zstd by hand\n");
   return what == "--help" ? exit_ok : exit_usage;
 }
 

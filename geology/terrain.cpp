@@ -48,7 +48,19 @@ chunk_column terrain_generator::surfaces(S2CellId region, std::uint32_t u, std::
   return columns;
 }
 
+double terrain_generator::basement_m(const column_surface& column) const {
+  return params_.basement_m +
+         params_.basement_wave_m *
+             std::sin(2 * M_PI * column.east_m / params_.basement_wavelength_m) *
+             std::cos(2 * M_PI * column.north_m / params_.basement_wavelength_m);
+}
+
 std::uint8_t terrain_generator::material_at(const column_surface& column, double alt_m) const {
+  return material_at(column, alt_m, basement_m(column));
+}
+
+std::uint8_t terrain_generator::material_at(const column_surface& column, double alt_m,
+                                            double basement) const {
   const double surface = column.surface_m;
   if (alt_m >= surface)
     return alt_m < params_.sea_level_m ? material::water : material::air;
@@ -63,10 +75,6 @@ std::uint8_t terrain_generator::material_at(const column_surface& column, double
     if (!coast && depth < params_.soil_m)
       return material::soil;
   }
-  const double basement =
-      params_.basement_m + params_.basement_wave_m *
-                               std::sin(2 * M_PI * column.east_m / params_.basement_wavelength_m) *
-                               std::cos(2 * M_PI * column.north_m / params_.basement_wavelength_m);
   if (alt_m < basement)
     return material::granite;
   // Bed boundaries are planes dipping east and north: the bed index counts them from altitude 0.
@@ -82,11 +90,15 @@ void terrain_generator::fill(const chunk_column& columns, std::uint32_t k,
                              compression::chunk& out) const {
   const geo::world_spec& spec = grid_.spec();
   out.history.fill(0);
+  // The basement's top depends on the column only: once per column, not per voxel.
+  std::array<double, compression::edge * compression::edge> basement;
+  for (std::size_t column = 0; column < columns.size(); ++column)
+    basement[column] = basement_m(columns[column]);
   for (unsigned z = 0; z < compression::edge; ++z) {
     const double alt = spec.z_min_m + (k * compression::edge + z + 0.5) * spec.dz_m;
     for (std::size_t column = 0; column < columns.size(); ++column)
       out.material[column + z * compression::edge * compression::edge] =
-          material_at(columns[column], alt);
+          material_at(columns[column], alt, basement[column]);
   }
 }
 

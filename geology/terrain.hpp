@@ -70,10 +70,14 @@ class terrain_generator {
 
   /// The material at an altitude in a column (the rule fill() applies to each voxel's centre).
   std::uint8_t material_at(const column_surface& column, double alt_m) const;
+  /// The altitude of the granite basement's top under a column.
+  double basement_m(const column_surface& column) const;
 
   const terrain_params& params() const { return params_; }
 
  private:
+  std::uint8_t material_at(const column_surface& column, double alt_m, double basement) const;
+
   const geo::grid& grid_;
   const dem& dem_;
   terrain_params params_;

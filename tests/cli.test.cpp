@@ -234,6 +234,20 @@ TEST(cli, bench_compression_reports_goals_from_its_own_run) {
   EXPECT_EQ(run("bench nothing").status, 2);
 }
 
+TEST(cli, bench_ingest_reports_goals_from_its_own_run) {
+  // Nine updates through each method: every goal comes with its value and target.
+  const run_result r = run("bench ingest --updates 9 --in-flight 4 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* goal : {"ingest_vs_by_hand", "ingest_vs_ceiling", "cached_point_read_p99_us",
+                           "peak_memory_vs_cache_budget"})
+    EXPECT_NE(r.out.find(std::string("{\"name\":\"") + goal + "\",\"value\":"), std::string::npos)
+        << goal;
+  for (const char* method : {"strata", "by hand", "ceiling"})
+    EXPECT_NE(r.out.find(std::string("\"name\":\"") + method + "\""), std::string::npos) << method;
+  EXPECT_EQ(json_field(r.out, "updates"), "9");
+  EXPECT_EQ(run("bench ingest --updates 2").status, 1);
+}
+
 TEST(cli, demo_surveys_real_terrain) {
   const run_result r = run("demo --json");
   ASSERT_EQ(r.status, 0) << r.out;
