@@ -7,7 +7,8 @@
 #   ./make.sh asan     build with AddressSanitizer + UBSan in build-asan/ and run the tests there
 #   ./make.sh fuzz     build the libFuzzer targets with clang in build-fuzz/, replay kept crashes,
 #                      then fuzz every decoder for FUZZ_SECONDS each (default 60)
-#   ./make.sh bench    build, then run the benchmarks (strata bench compression)
+#   ./make.sh bench    build, then run the benchmarks (strata bench compression, then ingest;
+#                      BENCH=ingest or BENCH=compression runs one, passing on the arguments)
 #   ./make.sh format   apply clang-format to every C++ file
 #   ./make.sh deps     only install the missing Debian packages
 #   ./make.sh clean    remove the build directories
@@ -124,7 +125,13 @@ case "$command" in
     ;;
   bench)
     build
-    "$BUILD_DIR/cmd/strata" bench compression "$@"
+    # BENCH picks one (compression or ingest); by default both run, each with its own defaults.
+    if [ -n "${BENCH:-}" ]; then
+      "$BUILD_DIR/cmd/strata" bench "$BENCH" "$@"
+    else
+      "$BUILD_DIR/cmd/strata" bench compression "$@"
+      "$BUILD_DIR/cmd/strata" bench ingest
+    fi
     ;;
   format)
     git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
