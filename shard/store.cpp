@@ -13,6 +13,7 @@
 #include "compression/format.hpp"
 #include "compression/lod.hpp"
 #include "compression/selector.hpp"
+#include "geo/morton.hpp"
 #include "shard/lmdb.hpp"
 
 namespace strata::shard {
@@ -272,7 +273,7 @@ struct store::impl {
       const chunk_key child{key.region, static_cast<std::uint8_t>(key.lod - 1),
                             key.morton << 3 | n};
       if (options.chunk_layers) {
-        const std::uint32_t k = static_cast<std::uint32_t>(child_k(child.morton));
+        const std::uint32_t k = geo::morton_decode(child.morton).k;
         const std::uint32_t layers_at = (options.chunk_layers + (1u << child.lod) - 1) >> child.lod;
         if (k >= layers_at)
           continue;  // above the top of the world: air
@@ -286,13 +287,6 @@ struct store::impl {
     out = compression::downsample(children);
     count([](store_counters& c) { ++c.lod_chunks_built; });
     return {};
-  }
-
-  static std::uint64_t child_k(std::uint64_t morton) {
-    std::uint64_t k = 0;
-    for (int bit = 0; bit < 21; ++bit)
-      k |= (morton >> (3 * bit + 2) & 1u) << bit;
-    return k;
   }
 };
 
