@@ -106,6 +106,47 @@ class column_block {
     return {};
   }
 
+  // Reads a whole column (every altitude index).
+  void get_column(std::size_t column, std::uint8_t* material, std::uint8_t* history) const {
+    for (std::uint32_t z = 0; z < layers_; ++z) {
+      const compression::chunk* c = chunk_at(z);
+      material[z] = c->material[index(column, z)];
+      history[z] = c->history[index(column, z)];
+    }
+  }
+
+  // Sets a whole column (every altitude index), chunk layer by chunk layer: a layer is edited
+  // only when something in it changes.
+  base::status set_column(std::size_t column, const std::uint8_t* material,
+                          const std::uint8_t* history) {
+    for (std::uint32_t k = 0; k < read_.size(); ++k) {
+      const std::uint32_t first = k * edge;
+      const std::uint32_t last = std::min(layers_, first + edge);
+      if (first >= last)
+        break;
+      const compression::chunk* before = read_[k];
+      std::uint32_t differ = 0;
+      for (std::uint32_t z = first; z < last; ++z)
+        differ += before->material[index(column, z)] != material[z] ||
+                  before->history[index(column, z)] != history[z];
+      if (differ == 0)
+        continue;
+      if (!written_[k]) {
+        auto c = access_.edit(region_, geo::chunk_coord{u_, v_, k});
+        if (!c)
+          return c.error();
+        written_[k] = *c;
+        read_[k] = *c;
+      }
+      for (std::uint32_t z = first; z < last; ++z) {
+        written_[k]->material[index(column, z)] = material[z];
+        written_[k]->history[index(column, z)] = history[z];
+      }
+      fx_.voxels_changed += differ;
+    }
+    return {};
+  }
+
   // The altitude index just above the highest solid voxel; 0 when all fluid.
   std::uint32_t surface(std::size_t column, const material_table& table) const {
     for (std::uint32_t z = layers_; z > 0; --z)
@@ -284,7 +325,13 @@ base::result<effects> displace(const process_context& ctx,
                                chunk_access& chunks) {
   quantizer voxels;
   const double dz = ctx.grid.spec().dz_m;
-  std::vector<std::uint8_t> material, history_of;
+  const std::uint32_t layers = geo::voxel_layers(ctx.grid.spec());
+  // The fluid of each altitude, once: a displaced column refills above its new surface.
+  std::vector<std::uint8_t> fluid(layers);
+  for (std::uint32_t z = 0; z < layers; ++z)
+    fluid[z] = fluid_at(ctx, z);
+  std::vector<std::uint8_t> old_material(layers), old_history(layers), material(layers),
+      history_of(layers);
   return for_each_column(
       ctx, uplift_m, chunks,
       [&](column_block& block, std::size_t column, double uplift, double voxel_m3,
@@ -292,42 +339,36 @@ base::result<effects> displace(const process_context& ctx,
         const long long n = voxels.take(uplift / dz);
         if (n == 0)
           return {};
-        const std::uint32_t layers = block.layers();
-        const std::uint32_t surface = block.surface(column, ctx.materials);
-        // The solid part, shifted; below it the bottom voxel's material continues.
-        material.assign(layers, 0);
-        history_of.assign(layers, 0);
+        // The column once into local arrays: every step below reads them, not the chunks.
+        block.get_column(column, old_material.data(), old_history.data());
+        std::uint32_t surface = layers;
+        while (surface > 0 && ctx.materials.fluid(old_material[surface - 1]))
+          --surface;
         const long long new_surface = static_cast<long long>(surface) + n;
         if (new_surface > static_cast<long long>(layers) || new_surface < 0)
           ++fx.columns_clipped;
-        for (std::uint32_t z = 0; z < layers; ++z) {
-          const long long from = static_cast<long long>(z) - n;
-          if (from < static_cast<long long>(surface) && static_cast<long long>(z) < new_surface) {
-            const auto source = static_cast<std::uint32_t>(std::max(from, 0LL));
-            material[z] = block.material(column, source);
-            history_of[z] = block.history(column, source) | history::tectonics;
-          } else {
-            material[z] = fluid_at(ctx, z);
-            history_of[z] = 0;
-          }
+        const auto solid_top =
+            static_cast<std::uint32_t>(std::clamp<long long>(new_surface, 0, layers));
+        // The solid part, shifted; below it the bottom voxel's material continues.
+        for (std::uint32_t z = 0; z < solid_top; ++z) {
+          const auto source =
+              static_cast<std::uint32_t>(std::max(static_cast<long long>(z) - n, 0LL));
+          material[z] = old_material[source];
+          history_of[z] = old_history[source] | history::tectonics;
         }
-        // Solid pushed past the ceiling or pulled below the floor leaves the world.
+        // Above it the fluid of each altitude; a voxel that stays fluid keeps its history.
+        for (std::uint32_t z = solid_top; z < layers; ++z) {
+          material[z] = fluid[z];
+          history_of[z] = ctx.materials.fluid(old_material[z]) ? old_history[z] : 0;
+        }
+        // Solid pushed past the ceiling leaves the world.
         if (new_surface > static_cast<long long>(layers))
           for (long long z = static_cast<long long>(layers) - n; z < surface; ++z) {
-            const std::uint8_t m = block.material(column, static_cast<std::uint32_t>(z));
+            const std::uint8_t m = old_material[static_cast<std::size_t>(z)];
             if (!ctx.materials.fluid(m))
               fx.removed_m3[m] += voxel_m3;
           }
-        for (std::uint32_t z = 0; z < layers; ++z) {
-          // Fluids keep their own history where they stay fluid.
-          const std::uint8_t h =
-              ctx.materials.fluid(material[z]) && ctx.materials.fluid(block.material(column, z))
-                  ? block.history(column, z)
-                  : history_of[z];
-          if (auto s = block.set(column, z, material[z], h); !s)
-            return s;
-        }
-        return {};
+        return block.set_column(column, material.data(), history_of.data());
       });
 }
 
