@@ -39,7 +39,7 @@ constexpr std::size_t kind_count = 3;
 
 // The sequence: a block of erosions, one of depositions, one of tectonic uplifts. A simulation
 // works the same places tick after tick (a hillside erodes, a basin fills, a fault slips again),
-// so each update lands within about 300 m of one of a dozen sites spread over the DEM. Seeded:
+// so each update lands within 10 columns of one of a dozen sites spread over the DEM. Seeded:
 // every run and every method sees the same updates.
 std::vector<geology::process_update> make_workload(const geology::dem& terrain, const geo::grid& g,
                                                    std::size_t per_kind) {
@@ -51,21 +51,24 @@ std::vector<geology::process_update> make_workload(const geology::dem& terrain, 
   for (int n = 0; n < 12; ++n)
     sites.push_back({lat0 + (0.1 + 0.8 * unit(random)) * (lat1 - lat0),
                      lng0 + (0.1 + 0.8 * unit(random)) * (lng1 - lng0)});
+  // Sizes in voxel columns, so that both worlds' grids see the same shapes: caps 5 to 13 columns
+  // in radius (150 to 400 m on jacksboro's 30 m columns), within 10 columns of their site.
+  const double column_m = geo::average_cell_width_m(g.spec().voxel_level);
   std::size_t next_site = 0;
   auto place = [&] {
     const geo::lat_lng& site = sites[next_site++ % sites.size()];
-    const double jitter_deg = 300.0 / 111000;  // about 300 m
+    const double jitter_deg = 10 * column_m / 111000;
     return geo::lat_lng{site.lat_deg + (2 * unit(random) - 1) * jitter_deg,
                         site.lng_deg + (2 * unit(random) - 1) * jitter_deg};
   };
   std::vector<geology::process_update> out;
   for (std::size_t n = 0; n < per_kind; ++n)
     out.push_back(geology::erosion_update{
-        geology::cap_field{place(), 150 + 250 * unit(random),
+        geology::cap_field{place(), column_m * (5 + 8 * unit(random)),
                            static_cast<float>(2 + 10 * unit(random)), geology::profile::cosine}});
   for (std::size_t n = 0; n < per_kind; ++n)
     out.push_back(geology::deposition_update{
-        geology::cap_field{place(), 150 + 250 * unit(random),
+        geology::cap_field{place(), column_m * (5 + 8 * unit(random)),
                            static_cast<float>(2 + 6 * unit(random)), geology::profile::cosine},
         geology::deposit_material{geology::material::sediment, {}}});
   // A fault: a cell two chunk columns wide, its western half lifted.
