@@ -202,6 +202,24 @@ base::result<effects> for_each_column(const process_context& ctx,
   return fx;
 }
 
+// for_each_column for amounts that are thicknesses (negative counts as 0), as whole voxels:
+// `per_column(block, column, voxels, voxel_m3, fx)` runs where that is at least one.
+template <class PerColumn>
+base::result<effects> for_each_thickness(const process_context& ctx,
+                                         const std::vector<chunk_column_values>& field,
+                                         chunk_access& chunks, PerColumn per_column) {
+  quantizer voxels;
+  const double dz = ctx.grid.spec().dz_m;
+  return for_each_column(ctx, field, chunks,
+                         [&](column_block& block, std::size_t column, double amount,
+                             double voxel_m3, effects& fx) -> base::status {
+                           const long long n = voxels.take(std::max(amount, 0.0) / dz);
+                           if (n <= 0)
+                             return {};
+                           return per_column(block, column, n, voxel_m3, fx);
+                         });
+}
+
 base::status check_solid(const process_context& ctx, std::uint8_t material, const char* what) {
   if (!ctx.materials.find(material))
     return base::fail(base::errc::invalid_argument, std::string(what) + ": material " +
@@ -218,15 +236,10 @@ base::status check_solid(const process_context& ctx, std::uint8_t material, cons
 
 base::result<effects> erode(const process_context& ctx,
                             const std::vector<chunk_column_values>& depth_m, chunk_access& chunks) {
-  quantizer voxels;
-  const double dz = ctx.grid.spec().dz_m;
-  return for_each_column(
+  return for_each_thickness(
       ctx, depth_m, chunks,
-      [&](column_block& block, std::size_t column, double depth, double voxel_m3,
+      [&](column_block& block, std::size_t column, long long n, double voxel_m3,
           effects& fx) -> base::status {
-        const long long n = voxels.take(std::max(depth, 0.0) / dz);
-        if (n <= 0)
-          return {};
         const std::uint32_t top = block.surface(column, ctx.materials);
         if (n > top)
           ++fx.columns_clipped;
@@ -295,15 +308,10 @@ base::result<effects> deposit(const process_context& ctx,
     laid_total += 1;
     return shares[best].first;
   };
-  quantizer voxels;
-  const double dz = ctx.grid.spec().dz_m;
-  return for_each_column(
+  return for_each_thickness(
       ctx, thickness_m, chunks,
-      [&](column_block& block, std::size_t column, double thickness, double voxel_m3,
+      [&](column_block& block, std::size_t column, long long n, double voxel_m3,
           effects& fx) -> base::status {
-        const long long n = voxels.take(std::max(thickness, 0.0) / dz);
-        if (n <= 0)
-          return {};
         const std::uint32_t bottom = block.surface(column, ctx.materials);
         const std::uint64_t wanted_top = bottom + static_cast<std::uint64_t>(n);
         if (wanted_top > block.layers())
@@ -375,15 +383,10 @@ base::result<effects> displace(const process_context& ctx,
 base::result<effects> weather(const process_context& ctx,
                               const std::vector<chunk_column_values>& depth_m,
                               chunk_access& chunks) {
-  quantizer voxels;
-  const double dz = ctx.grid.spec().dz_m;
-  return for_each_column(
+  return for_each_thickness(
       ctx, depth_m, chunks,
-      [&](column_block& block, std::size_t column, double depth, double voxel_m3,
+      [&](column_block& block, std::size_t column, long long n, double voxel_m3,
           effects& fx) -> base::status {
-        const long long n = voxels.take(std::max(depth, 0.0) / dz);
-        if (n <= 0)
-          return {};
         const std::uint32_t top = block.surface(column, ctx.materials);
         const std::uint32_t bottom = n > top ? 0 : top - static_cast<std::uint32_t>(n);
         for (std::uint32_t z = bottom; z < top; ++z) {
@@ -411,14 +414,10 @@ base::result<effects> intrude(const process_context& ctx,
     return base::fail(base::errc::invalid_argument, "intrusion: the base altitude is not finite");
   const geo::world_spec& spec = ctx.grid.spec();
   const double base_voxels = (base_alt_m - spec.z_min_m) / spec.dz_m;
-  quantizer voxels;
-  return for_each_column(
+  return for_each_thickness(
       ctx, thickness_m, chunks,
-      [&](column_block& block, std::size_t column, double thickness, double voxel_m3,
+      [&](column_block& block, std::size_t column, long long n, double voxel_m3,
           effects& fx) -> base::status {
-        const long long n = voxels.take(std::max(thickness, 0.0) / spec.dz_m);
-        if (n <= 0)
-          return {};
         const long long low = std::llround(base_voxels);
         const long long high = low + n;
         const std::uint32_t surface = block.surface(column, ctx.materials);
