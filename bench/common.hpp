@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "base/json.hpp"
-#include "geo/world_spec.hpp"
 
 namespace strata::bench {
 
@@ -33,11 +32,6 @@ struct goal {
   bool at_most;  // value <= target when true, value >= target otherwise
   bool met() const { return at_most ? value <= target : value >= target; }
 };
-
-/// The benchmarks' world specs: jacksboro at voxel level 18 (about 30 m columns) in 4 m layers;
-/// topobathy one level coarser than the demo's grid (level 15, 10 m layers), so that a run holds
-/// every chunk of the world and finishes in minutes on one core.
-geo::world_spec bench_world_spec(const std::string& world);
 
 /// Writes `"goals": [...]` into an open JSON object.
 void write_goals(base::json_writer& out, const std::vector<goal>& goals);

@@ -222,7 +222,7 @@ base::status run_compression(const compression_options& options) {
                                                         : options.sample_data);
   if (!terrain)
     return terrain.error();
-  auto g = geo::grid::make(bench_world_spec(options.world));
+  auto g = geo::grid::make(geology::sample_world_spec(options.world));
   if (!g)
     return g.error();
   auto columns = geology::chunk_columns_under(*g, *terrain, 1000000);

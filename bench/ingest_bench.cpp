@@ -191,7 +191,7 @@ base::status run_ingest(const ingest_options& options) {
                                                         : options.sample_data);
   if (!terrain)
     return terrain.error();
-  const geo::world_spec spec = bench_world_spec(options.world);
+  const geo::world_spec spec = geology::sample_world_spec(options.world);
   auto g = geo::grid::make(spec);
   if (!g)
     return g.error();

@@ -278,4 +278,23 @@ base::result<survey> survey_world(const geo::grid& g, const dem& terrain, std::s
   return result;
 }
 
+geo::world_spec sample_world_spec(const std::string& world) {
+  geo::world_spec spec;
+  spec.name = world;
+  if (world == "jacksboro") {
+    spec.voxel_level = 18;
+    spec.region_level = 12;
+    spec.dz_m = 4;
+    spec.z_min_m = 0;
+    spec.z_max_m = 1400;
+  } else {
+    spec.voxel_level = 15;
+    spec.region_level = 9;
+    spec.dz_m = 10;
+    spec.z_min_m = -2000;
+    spec.z_max_m = 3000;
+  }
+  return spec;
+}
+
 }  // namespace strata::geology

@@ -54,6 +54,12 @@ base::result<dem> load_jacksboro(const std::string& path);
 base::result<dem> load_named(const std::string& name,
                              const std::string& sample_data = matplotlib_sample_data);
 
+/// A grid suited to a bundled DEM, as the benchmarks and tests use it: jacksboro at voxel level
+/// 18 (about 30 m columns) in 4 m layers from 0 to 1400 m; topobathy (any other name) at level 15
+/// in 10 m layers from -2000 to 3000 m, so that a benchmark holds every chunk of the world and
+/// finishes in minutes on one core.
+geo::world_spec sample_world_spec(const std::string& name);
+
 /// A column of chunks: (u, v) in a region, every chunk layer.
 struct chunk_column_id {
   S2CellId region;

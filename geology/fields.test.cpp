@@ -3,8 +3,10 @@
 #include "geology/fields.hpp"
 
 #include <gtest/gtest.h>
+
 #include <s2/s2earth.h>
 #include <s2/s2latlng.h>
+#include "geology/dem.hpp"
 
 #include <cmath>
 #include <limits>
@@ -14,13 +16,7 @@ namespace strata::geology {
 namespace {
 
 geo::grid jacksboro_grid() {
-  geo::world_spec spec;
-  spec.voxel_level = 18;
-  spec.region_level = 12;
-  spec.dz_m = 4;
-  spec.z_min_m = 0;
-  spec.z_max_m = 1400;
-  return *geo::grid::make(spec);
+  return *geo::grid::make(sample_world_spec("jacksboro"));
 }
 
 TEST(fields, a_flat_cap_covers_its_area_with_its_peak) {

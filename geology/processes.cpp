@@ -220,6 +220,14 @@ base::result<effects> for_each_thickness(const process_context& ctx,
                          });
 }
 
+// Turns one solid voxel of material `from` into `to`, flagged, accounting both volumes.
+base::status replace(column_block& block, std::size_t column, std::uint32_t z, std::uint8_t from,
+                     std::uint8_t to, std::uint8_t flag, double voxel_m3, effects& fx) {
+  fx.removed_m3[from] += voxel_m3;
+  fx.added_m3[to] += voxel_m3;
+  return block.set(column, z, to, block.history(column, z) | flag);
+}
+
 base::status check_solid(const process_context& ctx, std::uint8_t material, const char* what) {
   if (!ctx.materials.find(material))
     return base::fail(base::errc::invalid_argument, std::string(what) + ": material " +
@@ -394,11 +402,7 @@ base::result<effects> weather(const process_context& ctx,
           const std::uint8_t becomes = ctx.materials.becomes(process::weathering, m);
           if (becomes == m)
             continue;
-          fx.removed_m3[m] += voxel_m3;
-          fx.added_m3[becomes] += voxel_m3;
-          if (auto s =
-                  block.set(column, z, becomes, block.history(column, z) | history::weathering);
-              !s)
+          if (auto s = replace(block, column, z, m, becomes, history::weathering, voxel_m3, fx); !s)
             return s;
         }
         return {};
@@ -429,11 +433,7 @@ base::result<effects> intrude(const process_context& ctx,
           const std::uint8_t m = block.material(column, z);
           if (m == material || ctx.materials.fluid(m))
             continue;
-          fx.removed_m3[m] += voxel_m3;
-          fx.added_m3[material] += voxel_m3;
-          if (auto s =
-                  block.set(column, z, material, block.history(column, z) | history::volcanism);
-              !s)
+          if (auto s = replace(block, column, z, m, material, history::volcanism, voxel_m3, fx); !s)
             return s;
         }
         return {};

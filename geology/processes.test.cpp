@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "geology/dem.hpp"
+
 #include <map>
 #include <tuple>
 
@@ -15,13 +17,7 @@ namespace {
 using compression::chunk;
 
 geo::grid test_grid() {
-  geo::world_spec spec;
-  spec.voxel_level = 18;
-  spec.region_level = 12;
-  spec.dz_m = 4;
-  spec.z_min_m = 0;
-  spec.z_max_m = 1400;
-  return *geo::grid::make(spec);
+  return *geo::grid::make(sample_world_spec("jacksboro"));
 }
 
 constexpr std::uint32_t surface_voxels = 40;  // granite below altitude index 40, air above

@@ -15,13 +15,7 @@ struct world {
 };
 
 world topobathy() {
-  geo::world_spec spec;
-  spec.voxel_level = 15;
-  spec.region_level = 9;
-  spec.dz_m = 10;
-  spec.z_min_m = -2000;
-  spec.z_max_m = 3000;
-  return {*geo::grid::make(spec), *load_named("topobathy")};
+  return {*geo::grid::make(sample_world_spec("topobathy")), *load_named("topobathy")};
 }
 
 TEST(terrain, the_stack_from_air_to_basement) {

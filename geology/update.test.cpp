@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "geology/dem.hpp"
+
 #include <algorithm>
 
 #include "geo/cover.hpp"
@@ -12,13 +14,7 @@ namespace strata::geology {
 namespace {
 
 geo::grid test_grid() {
-  geo::world_spec spec;
-  spec.voxel_level = 18;
-  spec.region_level = 12;
-  spec.dz_m = 4;
-  spec.z_min_m = 0;
-  spec.z_max_m = 1400;
-  return *geo::grid::make(spec);
+  return *geo::grid::make(sample_world_spec("jacksboro"));
 }
 
 TEST(update, a_plan_lists_the_regions_its_field_covers) {

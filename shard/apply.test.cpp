@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "geology/dem.hpp"
+
 #include <unistd.h>
 #include "base/testing.hpp"
 
@@ -29,13 +31,7 @@ void granite_world(const chunk_key& key, compression::chunk& out) {
 }
 
 TEST(apply, an_erosion_through_the_writer_is_durable_and_applied_once) {
-  geo::world_spec spec;
-  spec.voxel_level = 18;
-  spec.region_level = 12;
-  spec.dz_m = 4;
-  spec.z_min_m = 0;
-  spec.z_max_m = 1400;
-  const geo::grid g = *geo::grid::make(spec);
+  const geo::grid g = *geo::grid::make(geology::sample_world_spec("jacksboro"));
   const geology::process_context ctx{g, geology::material_table::defaults(), -1000};
   const geology::erosion_update erosion{
       geology::cap_field{{36.3, -84.2}, 150, 8.f, geology::profile::flat}};

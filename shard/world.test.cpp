@@ -15,14 +15,7 @@ namespace strata::shard {
 namespace {
 
 geo::world_spec topobathy_spec() {
-  geo::world_spec spec;
-  spec.name = "topobathy";
-  spec.voxel_level = 15;
-  spec.region_level = 9;
-  spec.dz_m = 10;
-  spec.z_min_m = -2000;
-  spec.z_max_m = 3000;
-  return spec;
+  return geology::sample_world_spec("topobathy");
 }
 
 TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
