@@ -93,13 +93,8 @@ class column_block {
     if (read_[k]->material[index(column, z)] == material &&
         read_[k]->history[index(column, z)] == history)
       return {};
-    if (!written_[k]) {
-      auto c = access_.edit(region_, geo::chunk_coord{u_, v_, k});
-      if (!c)
-        return c.error();
-      written_[k] = *c;
-      read_[k] = *c;
-    }
+    if (auto writable = writable_layer(k); !writable)
+      return writable;
     written_[k]->material[index(column, z)] = material;
     written_[k]->history[index(column, z)] = history;
     ++fx_.voxels_changed;
@@ -131,13 +126,8 @@ class column_block {
                   before->history[index(column, z)] != history[z];
       if (differ == 0)
         continue;
-      if (!written_[k]) {
-        auto c = access_.edit(region_, geo::chunk_coord{u_, v_, k});
-        if (!c)
-          return c.error();
-        written_[k] = *c;
-        read_[k] = *c;
-      }
+      if (auto writable = writable_layer(k); !writable)
+        return writable;
       for (std::uint32_t z = first; z < last; ++z) {
         written_[k]->material[index(column, z)] = material[z];
         written_[k]->history[index(column, z)] = history[z];
@@ -156,6 +146,18 @@ class column_block {
   }
 
  private:
+  // Switches chunk layer k to editing, once.
+  base::status writable_layer(std::uint32_t k) {
+    if (written_[k])
+      return {};
+    auto c = access_.edit(region_, geo::chunk_coord{u_, v_, k});
+    if (!c)
+      return c.error();
+    written_[k] = *c;
+    read_[k] = *c;
+    return {};
+  }
+
   static std::size_t index(std::size_t column, std::uint32_t z) {
     return column + (z % edge) * columns_per_chunk;
   }
