@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "geology/materials.hpp"
 
 namespace strata::geology {
@@ -73,6 +75,65 @@ TEST(terrain, chunks_follow_the_dem_and_are_deterministic) {
     const compression::chunk again =
         gen.generate(where.region, {where.chunk.u, where.chunk.v, k_surface / 32});
     EXPECT_EQ(again, c);
+  }
+}
+
+// The generator's rule as first written, one voxel at a time: terrain_version 1's baseline.
+std::uint8_t reference_material(const terrain_params& p, const column_surface& column, double alt_m,
+                                double basement) {
+  const double surface = column.surface_m;
+  if (alt_m >= surface)
+    return alt_m < p.sea_level_m ? material::water : material::air;
+  const double depth = surface - alt_m;
+  const bool submarine = surface < p.sea_level_m;
+  if (submarine && depth < p.sediment_m)
+    return material::sediment;
+  if (!submarine) {
+    const bool coast = surface < p.sea_level_m + p.coast_m;
+    if (coast && depth < p.sand_m)
+      return material::sand;
+    if (!coast && depth < p.soil_m)
+      return material::soil;
+  }
+  if (alt_m < basement)
+    return material::granite;
+  const double tilted = alt_m + p.dip_east * column.east_m + p.dip_north * column.north_m;
+  const auto bed = static_cast<long long>(std::floor(tilted / p.bed_m));
+  static constexpr std::uint8_t beds[] = {material::sandstone, material::shale,
+                                          material::limestone};
+  return beds[((bed % 3) + 3) % 3];
+}
+
+// fill() paints runs found from guesses instead of visiting every voxel; this proves it still
+// gives every voxel exactly the first version's rule at its centre (the stored baselines depend
+// on it), on chunks through the coast, the sea floor and the mountains of both bundled worlds.
+TEST(terrain, fill_is_the_rule_at_every_voxel_centre) {
+  for (const std::string name : {"topobathy", "jacksboro"}) {
+    const geo::grid grid = *geo::grid::make(sample_world_spec(name));
+    const dem terrain = *load_named(name);
+    const terrain_generator gen(grid, terrain);
+    auto columns = chunk_columns_under(grid, terrain, 100000);
+    ASSERT_TRUE(columns.ok());
+    const geo::world_spec& spec = grid.spec();
+    std::size_t checked = 0;
+    for (std::size_t n = 0; n < columns->size(); n += 13) {
+      const chunk_column_id& at = (*columns)[n];
+      const chunk_column surfaces = gen.surfaces(at.region, at.u, at.v);
+      for (std::uint32_t k = 0; k < geo::chunk_layers(spec); ++k) {
+        compression::chunk c;
+        gen.fill(surfaces, k, c);
+        for (unsigned z = 0; z < 32; ++z)
+          for (unsigned xy = 0; xy < 32 * 32; ++xy) {
+            const double centre = spec.z_min_m + (k * 32 + z + 0.5) * spec.dz_m;
+            const std::uint8_t expected = reference_material(gen.params(), surfaces[xy], centre,
+                                                             gen.basement_m(surfaces[xy]));
+            ASSERT_EQ(c.material[compression::voxel_index(xy % 32, xy / 32, z)], expected)
+                << name << " column " << n << " k " << k << " z " << z;
+          }
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 100u) << name;
   }
 }
 

@@ -183,6 +183,13 @@ base::result<generator_record> parse_generator_record(std::string_view bytes) {
         &p.dip_north, &p.basement_m, &p.basement_wave_m, &p.basement_wavelength_m})
     if (!f64(r, *v) || !std::isfinite(*v))
       return base::fail(base::errc::parse_error, "generator record: a parameter is missing");
+  // The generator divides by the bed thickness and the basement's wavelength, and turns bed
+  // indices into integers: bounds keep every quotient finite and small.
+  if (!(p.bed_m >= 1 && p.bed_m <= 1e6) || !(p.basement_wavelength_m >= 1) ||
+      !(std::fabs(p.dip_east) <= 10 && std::fabs(p.dip_north) <= 10))
+    return base::fail(base::errc::invalid_argument,
+                      "generator record: bed_m must lie in [1, 1e6] m, basement_wavelength_m be "
+                      "at least 1 m and each dip at most 10 in magnitude");
   std::uint64_t dem_name_size = 0;
   std::string_view dem_name;
   if (!r.varint(dem_name_size) || dem_name_size > 4096 || !r.bytes(dem_name_size, dem_name))

@@ -87,5 +87,21 @@ TEST(world_file, a_generator_record_round_trips_and_other_versions_are_refused) 
   EXPECT_FALSE(parse_generator_record(bytes.substr(0, 30)).ok());
 }
 
+// A record is input like any other: parameters the generator would divide by zero with, or turn
+// into bed indices past any integer, are refused where the record is read.
+TEST(world_file, generator_parameters_out_of_their_bounds_are_refused) {
+  const dem terrain = *parse_dem(even_grid(), "mine");
+  for (auto bad :
+       {+[](terrain_params& p) { p.bed_m = 0; }, +[](terrain_params& p) { p.bed_m = -5; },
+        +[](terrain_params& p) { p.basement_wavelength_m = 0; },
+        +[](terrain_params& p) { p.dip_east = 1e300; }}) {
+    generator_record record{terrain_params{}, terrain};
+    bad(record.params);
+    auto refused = parse_generator_record(serialize(record));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, base::errc::invalid_argument);
+  }
+}
+
 }  // namespace
 }  // namespace strata::geology
