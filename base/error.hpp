@@ -29,7 +29,10 @@ enum class error_kind : std::uint8_t { retryable, overloaded, fatal };
   X(not_found, 8, fatal, "the named file, key or object does not exist")                       \
   X(overloaded, 9, overloaded, "the server is shedding load; back off and retry")              \
   X(unavailable, 10, retryable, "the owner of the data cannot be reached right now")           \
-  X(unsupported_version, 11, fatal, "a format or protocol version this build does not read")
+  X(unsupported_version, 11, fatal, "a format or protocol version this build does not read")   \
+  X(stale_epoch, 12, retryable,                                                                \
+    "the request was routed by an older shard map; refresh it and retry")                      \
+  X(cancelled, 13, fatal, "the stream or subscription was cancelled by its consumer or server")
 
 enum class errc : std::uint16_t {
 #define STRATA_X(name, number, kind, description) name = number,

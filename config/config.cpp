@@ -47,6 +47,23 @@ std::string quoted(const std::string& text) {
 
 const char* level_names[] = {"debug", "info", "warn", "error"};
 
+// An unsigned integer key stored in `field` of `section`.
+template <class Section>
+key_spec unsigned_key(const char* name, const char* default_value, const char* doc, double min,
+                      double max, Section config::*section, std::uint64_t Section::*field) {
+  return {name,
+          kind::integer,
+          default_value,
+          doc,
+          min,
+          max,
+          {},
+          [section, field](config& c, const std::string&, double v) {
+            c.*section.*field = static_cast<std::uint64_t>(v);
+          },
+          [section, field](const config& c) { return std::to_string(c.*section.*field); }};
+}
+
 // The table of every key. Bounds say where they come from.
 const std::vector<key_spec>& table() {
   static const std::vector<key_spec> specs = {
@@ -246,6 +263,51 @@ const std::vector<key_spec>& table() {
          c.storage.recompress_slice_chunks = static_cast<std::uint64_t>(v);
        },
        [](const config& c) { return std::to_string(c.storage.recompress_slice_chunks); }},
+      unsigned_key("storage.lod_max", "8",
+                   "LOD levels kept above 0 for each region, up to what a region's width allows "
+                   "(log2 of its columns per edge over 32).",
+                   0, 20, &config::storage, &storage_config::lod_max),
+      unsigned_key("actors.region_idle_ms", "60000",
+                   "A region actor idle this long (ms) with nothing in flight and no subscriber "
+                   "is passivated; the next message for its region spawns it again.",
+                   1, 86400000, &config::actors, &actors_config::region_idle_ms),
+      unsigned_key("actors.region_mailbox_max", "4096",
+                   "Updates queued or in flight for one region at most; past it, writers get "
+                   "overloaded.",
+                   1, 1048576, &config::actors, &actors_config::region_mailbox_max),
+      unsigned_key("actors.reader_threads", "2",
+                   "Threads that read chunks for streams and queries, off the actor scheduler.", 1,
+                   256, &config::actors, &actors_config::reader_threads),
+      unsigned_key("actors.request_timeout_ms", "10000",
+                   "How long an actor waits for another's reply before failing the request as "
+                   "unavailable.",
+                   1, 3600000, &config::actors, &actors_config::request_timeout_ms),
+      unsigned_key("actors.route_retries_max", "5",
+                   "Times the router refreshes the shard map and retries a part refused for a "
+                   "stale epoch.",
+                   0, 100, &config::actors, &actors_config::route_retries_max),
+      unsigned_key("stream.batch_chunks", "64", "Chunks in one message of a stream.", 1, 4096,
+                   &config::stream, &stream_config::batch_chunks),
+      unsigned_key("stream.window_chunks", "1024",
+                   "Chunks a stream sends ahead of its consumer's acknowledgements at most: what "
+                   "a slow consumer can make the server hold.",
+                   1, 1048576, &config::stream, &stream_config::window_chunks),
+      unsigned_key("stream.chunks_max", "250000",
+                   "Chunks one stream may plan; a larger area is refused as limit_exceeded.", 1,
+                   100000000, &config::stream, &stream_config::chunks_max),
+      unsigned_key("stream.radius_m_max", "200000", "Largest stream radius in metres.", 1, 20000000,
+                   &config::stream, &stream_config::radius_m_max),
+      unsigned_key("stream.prediction_ms", "5000",
+                   "How far ahead a stream predicts the viewer's position from its velocity (ms).",
+                   0, 600000, &config::stream, &stream_config::prediction_ms),
+      unsigned_key("subscribe.buffer_chunks", "4096",
+                   "Changed chunks waiting for one subscriber at most; past it, the subscriber is "
+                   "told to resynchronise and its buffer is dropped.",
+                   1, 16777216, &config::subscribe, &subscribe_config::buffer_chunks),
+      unsigned_key("subscribe.interval_ms", "100",
+                   "Least time between two deliveries to one subscriber (ms); changes in between "
+                   "are coalesced, newest version wins.",
+                   0, 3600000, &config::subscribe, &subscribe_config::interval_ms),
   };
   return specs;
 }

@@ -43,6 +43,31 @@ struct storage_config {
   std::uint64_t batch_delay_us = 1000;
   std::uint64_t queue_updates_max = 65536;
   std::uint64_t recompress_slice_chunks = 16;
+  std::uint64_t lod_max = 8;
+};
+
+/// The actors of a node (DESIGN.md §5, docs/actors.md).
+struct actors_config {
+  std::uint64_t region_idle_ms = 60000;
+  std::uint64_t region_mailbox_max = 4096;
+  std::uint64_t reader_threads = 2;
+  std::uint64_t request_timeout_ms = 10000;
+  std::uint64_t route_retries_max = 5;
+};
+
+/// Streaming reads (docs/actors.md).
+struct stream_config {
+  std::uint64_t batch_chunks = 64;
+  std::uint64_t window_chunks = 1024;
+  std::uint64_t chunks_max = 250000;
+  std::uint64_t radius_m_max = 200000;
+  std::uint64_t prediction_ms = 5000;
+};
+
+/// Change feeds (docs/actors.md).
+struct subscribe_config {
+  std::uint64_t buffer_chunks = 4096;
+  std::uint64_t interval_ms = 100;
 };
 
 struct config {
@@ -55,6 +80,9 @@ struct config {
   /// The most regions one covering may return.
   std::uint64_t cover_regions_max = 0;
   storage_config storage;
+  actors_config actors;
+  stream_config stream;
+  subscribe_config subscribe;
 };
 
 /// Where values come from, in increasing precedence.

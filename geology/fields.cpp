@@ -1,5 +1,7 @@
 #include "geology/fields.hpp"
 
+#include <algorithm>
+
 #include <s2/s2cap.h>
 #include <s2/s2cell.h>
 #include <s2/s2earth.h>
@@ -64,8 +66,15 @@ S2CellId column_cell(const geo::grid& g, const chunk_column_values& c, unsigned 
   return g.column_cell(*voxel);
 }
 
+// Whether a chunk column lies in one of `only` (sorted region ids); every one when empty.
+bool wanted(const geo::grid& g, S2CellId chunk_column, std::span<const std::uint64_t> only) {
+  return only.empty() || std::binary_search(only.begin(), only.end(),
+                                            chunk_column.parent(g.spec().region_level).id());
+}
+
 base::result<std::vector<chunk_column_values>> evaluate_cap(const geo::grid& g, const cap_field& f,
-                                                            std::size_t chunk_columns_max) {
+                                                            std::size_t chunk_columns_max,
+                                                            std::span<const std::uint64_t> only) {
   if (auto valid = geo::check(f.centre); !valid)
     return valid.error();
   const double half_circumference_m = std::numbers::pi * S2Earth::RadiusMeters();
@@ -83,6 +92,8 @@ base::result<std::vector<chunk_column_values>> evaluate_cap(const geo::grid& g, 
   std::vector<chunk_column_values> out;
   out.reserve(cells->size());
   for (S2CellId cell : *cells) {
+    if (!wanted(g, cell, only))
+      continue;
     chunk_column_values c = chunk_column_of(g, cell);
     bool any = false;
     for (unsigned y = 0; y < compression::edge; ++y)
@@ -99,9 +110,9 @@ base::result<std::vector<chunk_column_values>> evaluate_cap(const geo::grid& g, 
   return out;
 }
 
-base::result<std::vector<chunk_column_values>> evaluate_raster(const geo::grid& g,
-                                                               const raster_field& f,
-                                                               std::size_t chunk_columns_max) {
+base::result<std::vector<chunk_column_values>> evaluate_raster(
+    const geo::grid& g, const raster_field& f, std::size_t chunk_columns_max,
+    std::span<const std::uint64_t> only) {
   if (!f.cell.is_valid())
     return base::fail(base::errc::invalid_argument, "the raster's cell is not a valid S2 cell");
   const int cell_level = f.cell.level();
@@ -146,6 +157,8 @@ base::result<std::vector<chunk_column_values>> evaluate_raster(const geo::grid& 
   std::vector<chunk_column_values> out;
   out.reserve(cells.size());
   for (S2CellId cell : cells) {
+    if (!wanted(g, cell, only))
+      continue;
     chunk_column_values c = chunk_column_of(g, cell);
     bool any = false;
     for (unsigned y = 0; y < compression::edge; ++y)
@@ -194,10 +207,11 @@ base::result<std::vector<S2CellId>> chunk_column_cells(const geo::grid& g, const
 
 base::result<std::vector<chunk_column_values>> evaluate(const geo::grid& g,
                                                         const column_field& field,
-                                                        std::size_t chunk_columns_max) {
+                                                        std::size_t chunk_columns_max,
+                                                        std::span<const std::uint64_t> only) {
   if (const auto* cap = std::get_if<cap_field>(&field))
-    return evaluate_cap(g, *cap, chunk_columns_max);
-  return evaluate_raster(g, std::get<raster_field>(field), chunk_columns_max);
+    return evaluate_cap(g, *cap, chunk_columns_max, only);
+  return evaluate_raster(g, std::get<raster_field>(field), chunk_columns_max, only);
 }
 
 }  // namespace strata::geology

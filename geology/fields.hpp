@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -75,8 +76,10 @@ double profile_factor(profile shape, double r_m, double radius_m);
 /// the Earth, a raster level out of its range), errc::invalid_argument (a raster cell that is not
 /// valid, a count of values that is not n * n, a value that is not finite),
 /// errc::limit_exceeded when more than `chunk_columns_max` chunk columns would be listed.
-base::result<std::vector<chunk_column_values>> evaluate(const geo::grid& g,
-                                                        const column_field& field,
-                                                        std::size_t chunk_columns_max);
+/// With `only_regions` (sorted region ids), chunk columns in other regions are left out before
+/// their values are computed: a region's share of a large field costs only that share.
+base::result<std::vector<chunk_column_values>> evaluate(
+    const geo::grid& g, const column_field& field, std::size_t chunk_columns_max,
+    std::span<const std::uint64_t> only_regions = {});
 
 }  // namespace strata::geology

@@ -518,7 +518,8 @@ base::result<effects> set_voxels(const process_context& ctx, const std::vector<v
 
 base::result<effects> fill_box(const process_context& ctx, const geo::position& min,
                                const geo::position& max, std::uint8_t material,
-                               std::size_t chunk_columns_max, chunk_access& chunks) {
+                               std::size_t chunk_columns_max, chunk_access& chunks,
+                               std::span<const std::uint64_t> only_regions) {
   auto low = ctx.grid.locate(min);
   if (!low)
     return low.error();
@@ -540,7 +541,11 @@ base::result<effects> fill_box(const process_context& ctx, const geo::position& 
       std::max(0.0, std::ceil((min.alt_m - spec.z_min_m) / spec.dz_m - 0.5)));
   const auto k_high_signed = std::floor((max.alt_m - spec.z_min_m) / spec.dz_m - 0.5);
   std::vector<voxel_value> voxels;
-  for (S2CellId cell : *cells)
+  for (S2CellId cell : *cells) {
+    if (!only_regions.empty() &&
+        !std::binary_search(only_regions.begin(), only_regions.end(),
+                            cell.parent(ctx.grid.spec().region_level).id()))
+      continue;
     for (S2CellId column = cell.child_begin(ctx.grid.spec().voxel_level);
          column != cell.child_end(ctx.grid.spec().voxel_level); column = column.next()) {
       const S2LatLng centre(column.ToPoint());
@@ -553,6 +558,7 @@ base::result<effects> fill_box(const process_context& ctx, const geo::position& 
         voxels.push_back({v, material});
       }
     }
+  }
   return set_each(ctx, voxels, chunks);
 }
 

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "base/result.hpp"
@@ -129,9 +130,11 @@ base::result<effects> set_voxels(const process_context& ctx, const std::vector<v
 
 /// Sets every voxel whose centre lies between the corners (both inclusive). Errors: a corner's
 /// locate() error for a position off the globe; errc::invalid_argument when min exceeds max;
-/// errc::limit_exceeded past `chunk_columns_max` chunk columns.
+/// errc::limit_exceeded past `chunk_columns_max` chunk columns. With `only_regions` (sorted),
+/// voxels in other regions are left alone.
 base::result<effects> fill_box(const process_context& ctx, const geo::position& min,
                                const geo::position& max, std::uint8_t material,
-                               std::size_t chunk_columns_max, chunk_access& chunks);
+                               std::size_t chunk_columns_max, chunk_access& chunks,
+                               std::span<const std::uint64_t> only_regions = {});
 
 }  // namespace strata::geology

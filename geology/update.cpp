@@ -21,11 +21,12 @@ using values = std::vector<chunk_column_values>;
 
 base::result<std::shared_ptr<const values>> evaluated(const process_context& ctx,
                                                       const column_field& field,
-                                                      const plan_limits& limits) {
-  auto v = evaluate(ctx.grid, field, limits.chunk_columns_max);
+                                                      const plan_limits& limits,
+                                                      std::span<const std::uint64_t> only) {
+  auto v = evaluate(ctx.grid, field, limits.chunk_columns_max, only);
   if (!v)
     return v.error();
-  if (v->empty())
+  if (v->empty() && only.empty())
     return base::fail(base::errc::invalid_argument,
                       "the update's field is zero everywhere: it would change nothing");
   return std::make_shared<const values>(std::move(*v));
@@ -43,12 +44,13 @@ std::vector<std::uint64_t> regions_of(const values& v) {
 // A plan for an operator over one field: `run(field, chunks)`.
 template <class Run>
 base::result<planned_update> over_field(const process_context& ctx, const column_field& field,
-                                        const plan_limits& limits, Run run) {
-  auto v = evaluated(ctx, field, limits);
+                                        const plan_limits& limits,
+                                        std::span<const std::uint64_t> only, Run run) {
+  auto v = evaluated(ctx, field, limits, only);
   if (!v)
     return v.error();
   planned_update p;
-  p.regions = regions_of(**v);
+  p.regions = only.empty() ? regions_of(**v) : std::vector<std::uint64_t>(only.begin(), only.end());
   p.apply = [field_values = *v, run](chunk_access& chunks) { return run(*field_values, chunks); };
   return p;
 }
@@ -56,36 +58,40 @@ base::result<planned_update> over_field(const process_context& ctx, const column
 }  // namespace
 
 base::result<planned_update> plan(const process_context& ctx, const process_update& update,
-                                  const plan_limits& limits) {
+                                  const plan_limits& limits, std::span<const std::uint64_t> only) {
+  if (!std::is_sorted(only.begin(), only.end()))
+    return base::fail(base::errc::invalid_argument, "plan: the regions of a part are not sorted");
   const process_context* c = &ctx;
   if (const auto* u = std::get_if<erosion_update>(&update))
-    return over_field(ctx, u->depth_m, limits,
+    return over_field(ctx, u->depth_m, limits, only,
                       [c](const values& v, chunk_access& a) { return erode(*c, v, a); });
   if (const auto* u = std::get_if<deposition_update>(&update)) {
     const deposit_material what = u->what;
-    return over_field(ctx, u->thickness_m, limits, [c, what](const values& v, chunk_access& a) {
-      return deposit(*c, v, what, a);
-    });
+    return over_field(
+        ctx, u->thickness_m, limits, only,
+        [c, what](const values& v, chunk_access& a) { return deposit(*c, v, what, a); });
   }
   if (const auto* u = std::get_if<tectonics_update>(&update))
-    return over_field(ctx, u->uplift_m, limits,
+    return over_field(ctx, u->uplift_m, limits, only,
                       [c](const values& v, chunk_access& a) { return displace(*c, v, a); });
   if (const auto* u = std::get_if<weathering_update>(&update))
-    return over_field(ctx, u->depth_m, limits,
+    return over_field(ctx, u->depth_m, limits, only,
                       [c](const values& v, chunk_access& a) { return weather(*c, v, a); });
   if (const auto* u = std::get_if<volcanism_update>(&update)) {
     const volcanism_update body = *u;
     if (body.how == volcanism_update::mode::extrusion)
-      return over_field(ctx, body.thickness_m, limits, [c, body](const values& v, chunk_access& a) {
-        return deposit(*c, v, deposit_material{body.material, {}}, a, history::volcanism);
-      });
-    return over_field(ctx, body.thickness_m, limits, [c, body](const values& v, chunk_access& a) {
-      return intrude(*c, v, body.material, body.base_alt_m, a);
-    });
+      return over_field(
+          ctx, body.thickness_m, limits, only, [c, body](const values& v, chunk_access& a) {
+            return deposit(*c, v, deposit_material{body.material, {}}, a, history::volcanism);
+          });
+    return over_field(ctx, body.thickness_m, limits, only,
+                      [c, body](const values& v, chunk_access& a) {
+                        return intrude(*c, v, body.material, body.base_alt_m, a);
+                      });
   }
   if (const auto* u = std::get_if<sea_level_update>(&update)) {
     const double level = u->level_m;
-    return over_field(ctx, u->area, limits, [c, level](const values& v, chunk_access& a) {
+    return over_field(ctx, u->area, limits, only, [c, level](const values& v, chunk_access& a) {
       return change_sea_level(*c, level, v, a);
     });
   }
@@ -97,14 +103,21 @@ base::result<planned_update> plan(const process_context& ctx, const process_upda
                                                         " voxels; the limit is " +
                                                         std::to_string(limits.voxels_max));
     planned_update p;
+    std::vector<voxel_value> mine;
     for (const voxel_value& v : u->voxels) {
       if (auto ok = ctx.grid.check(v.voxel); !ok)
         return ok.error();
-      p.regions.push_back(ctx.grid.region_of(v.voxel).id());
+      const std::uint64_t region = ctx.grid.region_of(v.voxel).id();
+      if (!only.empty() && !std::binary_search(only.begin(), only.end(), region))
+        continue;
+      p.regions.push_back(region);
+      mine.push_back(v);
     }
     std::sort(p.regions.begin(), p.regions.end());
     p.regions.erase(std::unique(p.regions.begin(), p.regions.end()), p.regions.end());
-    auto voxels = std::make_shared<const std::vector<voxel_value>>(u->voxels);
+    if (!only.empty())
+      p.regions.assign(only.begin(), only.end());
+    auto voxels = std::make_shared<const std::vector<voxel_value>>(std::move(mine));
     p.apply = [c, voxels](chunk_access& a) { return set_voxels(*c, *voxels, a); };
     return p;
   }
@@ -127,9 +140,12 @@ base::result<planned_update> plan(const process_context& ctx, const process_upda
   planned_update p;
   for (S2CellId cell : cells)
     p.regions.push_back(cell.id());
+  if (!only.empty())
+    p.regions.assign(only.begin(), only.end());
   const std::size_t chunk_columns_max = limits.chunk_columns_max;
-  p.apply = [c, box, chunk_columns_max](chunk_access& a) {
-    return fill_box(*c, box.min, box.max, box.material, chunk_columns_max, a);
+  const std::vector<std::uint64_t> part(only.begin(), only.end());
+  p.apply = [c, box, chunk_columns_max, part](chunk_access& a) {
+    return fill_box(*c, box.min, box.max, box.material, chunk_columns_max, a, part);
   };
   return p;
 }

@@ -70,7 +70,14 @@ struct planned_update {
 /// Evaluates the update's fields and checks its arguments. Errors: the field's (out_of_range,
 /// invalid_argument, limit_exceeded); errc::invalid_argument for an update that touches nothing
 /// (a field that is zero everywhere, an empty voxel list); errc::limit_exceeded past the limits.
+///
+/// With `only_regions` (sorted region ids), the plan is the update's part in those regions, as a
+/// node applies the part it owns: columns and voxels elsewhere are left out before any work,
+/// `regions` is `only_regions`, and a part with nothing to change is not an error (it applies
+/// nothing). Amounts carried from column to column restart in each part, so each region's total
+/// is what it asked for to within one voxel.
 base::result<planned_update> plan(const process_context& ctx, const process_update& update,
-                                  const plan_limits& limits = {});
+                                  const plan_limits& limits = {},
+                                  std::span<const std::uint64_t> only_regions = {});
 
 }  // namespace strata::geology

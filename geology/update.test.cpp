@@ -7,6 +7,8 @@
 #include "geology/dem.hpp"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 
 #include "geo/cover.hpp"
 
@@ -30,6 +32,56 @@ TEST(update, a_plan_lists_the_regions_its_field_covers) {
     EXPECT_NE(
         std::find_if(regions->begin(), regions->end(), [r](S2CellId c) { return c.id() == r; }),
         regions->end());
+}
+
+// Chunks in memory, all air until changed: enough to compare what two sets of plans write.
+class chunk_map final : public chunk_access {
+ public:
+  base::result<const compression::chunk*> view(S2CellId region,
+                                               const geo::chunk_coord& at) override {
+    return &chunks[{region.id(), at.u, at.v, at.k}];
+  }
+  base::result<compression::chunk*> edit(S2CellId region, const geo::chunk_coord& at) override {
+    return &chunks[{region.id(), at.u, at.v, at.k}];
+  }
+  std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t, std::uint32_t>,
+           compression::chunk>
+      chunks;
+};
+
+// A node applies only its regions' part of an update: the parts of every region, applied one by
+// one, write exactly what the whole update writes (whole voxels, so nothing is carried between
+// columns), and a part touches no chunk outside its region.
+TEST(update, the_parts_of_an_update_by_region_add_up_to_the_whole) {
+  const geo::grid g = test_grid();
+  const process_context ctx{g, material_table::defaults(), 0};
+  const std::vector<process_update> updates = {
+      deposition_update{cap_field{{36.3, -84.2}, 3000, 8.f, profile::flat}, {3, {}}},
+      fill_box_update{{36.29, -84.22, 100}, {36.31, -84.18, 120}, 9}};
+  for (const process_update& update : updates) {
+    auto whole = plan(ctx, update);
+    ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+    ASSERT_GT(whole->regions.size(), 1u) << name(update);
+    chunk_map all, parts;
+    ASSERT_TRUE(whole->apply(all).ok());
+    for (std::uint64_t region : whole->regions) {
+      const std::uint64_t only[] = {region};
+      auto part = plan(ctx, update, {}, only);
+      ASSERT_TRUE(part.ok()) << part.error().to_string();
+      EXPECT_EQ(part->regions, std::vector<std::uint64_t>{region});
+      chunk_map mine;
+      ASSERT_TRUE(part->apply(mine).ok());
+      for (auto& [key, c] : mine.chunks) {
+        EXPECT_EQ(std::get<0>(key), region) << name(update);
+        parts.chunks[key] = c;
+      }
+    }
+    ASSERT_EQ(parts.chunks.size(), all.chunks.size()) << name(update);
+    for (auto& [key, c] : all.chunks)
+      EXPECT_TRUE(parts.chunks[key] == c) << name(update);
+  }
+  const std::uint64_t unsorted[] = {5, 3};
+  EXPECT_FALSE(plan(ctx, updates[0], {}, unsorted).ok());
 }
 
 TEST(update, bad_updates_are_refused_at_planning) {

@@ -10,6 +10,7 @@ store_options store_options_of(const config::storage_config& storage,
   out.map_bytes_max = storage.map_bytes_max;
   out.cache_bytes = storage.cache_bytes;
   out.applied_window = storage.applied_window;
+  out.lod_max = static_cast<std::uint8_t>(storage.lod_max);
   return out;
 }
 

@@ -264,6 +264,26 @@ struct store::impl {
     return result;
   }
 
+  // The newest version and tick among a parent's children.
+  base::result<chunk_meta> newest_child(lmdb::transaction& txn, const chunk_key& key) {
+    chunk_meta newest;
+    for (unsigned n = 0; n < 8; ++n) {
+      const chunk_key child{key.region, static_cast<std::uint8_t>(key.lod - 1),
+                            key.morton << 3 | n};
+      auto meta = txn.get(chunk_meta_db, encode(child));
+      if (!meta)
+        return meta.error();
+      if (!*meta)
+        continue;
+      auto parsed = parse_meta(**meta, child);
+      if (!parsed)
+        return parsed.error();
+      newest.version = std::max(newest.version, parsed->version);
+      newest.tick = std::max(newest.tick, parsed->tick);
+    }
+    return newest;
+  }
+
   // A parent from its 8 children (recursively for children never built).
   base::status build_parent(lmdb::transaction& txn, const chunk_key& key, chunk& out,
                             std::uint64_t generation) {
@@ -333,6 +353,18 @@ base::result<std::unique_ptr<store>> store::open(const store_options& options,
   return std::unique_ptr<store>(new store(std::move(self)));
 }
 
+void store::fit_to(const geo::world_spec& spec) {
+  std::uint8_t levels = 0;
+  while ((1u << (levels + 1)) <= geo::chunks_per_region_edge(spec))
+    ++levels;
+  self_->options.lod_max = std::min(self_->options.lod_max, levels);
+  self_->options.chunk_layers = geo::chunk_layers(spec);
+}
+
+std::uint8_t store::lod_max() const {
+  return self_->options.lod_max;
+}
+
 void store::set_baseline(baseline_source baseline) {
   std::lock_guard writer(self_->write_lock);
   self_->baseline = std::move(baseline);
@@ -399,6 +431,69 @@ base::result<std::optional<stored_chunk>> store::read_encoded(const chunk_key& k
     out.meta = *parsed;
   }
   return std::optional<stored_chunk>{std::move(out)};
+}
+
+base::result<std::vector<encoded_chunk>> store::read_for_stream(std::span<const chunk_key> keys) {
+  const std::uint64_t generation = self_->cache.generation();
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  std::vector<encoded_chunk> out(keys.size());
+  for (std::size_t n = 0; n < keys.size(); ++n) {
+    const chunk_key& key = keys[n];
+    encoded_chunk& item = out[n];
+    item.key = key;
+    const std::string k = encode(key);
+    auto bytes = txn->get(self_->chunks, k);
+    if (!bytes)
+      return bytes.error();
+    if (*bytes) {
+      item.bytes.assign(**bytes);
+      auto meta = txn->get(self_->chunk_meta_db, k);
+      if (!meta)
+        return meta.error();
+      if (*meta) {
+        auto parsed = parse_meta(**meta, key);
+        if (!parsed)
+          item.error = parsed.error();
+        else
+          item.meta = *parsed;
+      }
+      continue;
+    }
+    if (key.lod == 0) {
+      item.from = encoded_chunk::source::baseline;
+      continue;
+    }
+    item.from = encoded_chunk::source::built;
+    auto built = self_->load(*txn, key, generation);
+    if (!built) {
+      item.error = built.error();
+      continue;
+    }
+    compression::encode_fast(**built, item.bytes);
+    auto newest = self_->newest_child(*txn, key);
+    if (!newest)
+      return newest.error();
+    item.meta = *newest;
+  }
+  return out;
+}
+
+base::status store::get_many(std::span<const chunk_key> keys,
+                             const std::function<void(const chunk_key&, std::string_view)>& visit) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  for (const chunk_key& key : keys) {
+    auto bytes = txn->get(self_->chunks, encode(key));
+    if (!bytes)
+      return bytes.error();
+    visit(key, *bytes ? **bytes : std::string_view{});
+  }
+  return {};
 }
 
 base::result<std::shared_ptr<const compression::chunk>> store::read(const chunk_key& key) {
@@ -772,22 +867,10 @@ base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::s
       ++built;
       rebuilt.push_back(key);
       // A parent's version and tick are its newest child's.
-      chunk_meta newest;
-      for (unsigned n = 0; n < 8; ++n) {
-        const chunk_key child{key.region, static_cast<std::uint8_t>(key.lod - 1),
-                              key.morton << 3 | n};
-        auto meta = txn->get(self_->chunk_meta_db, encode(child));
-        if (!meta)
-          return meta.error();
-        if (!*meta)
-          continue;
-        auto parsed = parse_meta(**meta, child);
-        if (!parsed)
-          return parsed.error();
-        newest.version = std::max(newest.version, parsed->version);
-        newest.tick = std::max(newest.tick, parsed->tick);
-      }
-      if (auto s = txn->put(self_->chunk_meta_db, k, pair_u64(newest.version, newest.tick)); !s)
+      auto newest = self_->newest_child(*txn, key);
+      if (!newest)
+        return newest.error();
+      if (auto s = txn->put(self_->chunk_meta_db, k, pair_u64(newest->version, newest->tick)); !s)
         return s.error();
     }
     // A chunk equal to the generator's is not stored.

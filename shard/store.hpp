@@ -39,6 +39,7 @@
 
 #include "base/result.hpp"
 #include "compression/chunk.hpp"
+#include "geo/world_spec.hpp"
 #include "shard/keys.hpp"
 
 namespace strata::shard::lmdb {
@@ -82,6 +83,25 @@ struct chunk_meta {
 struct stored_chunk {
   std::string bytes;  // the compression byte format
   chunk_meta meta;
+};
+
+/// A chunk as a stream or a change feed sends it: bytes in the compression byte format that a
+/// client decodes with the same library, or nothing for an LOD-0 chunk equal to the world
+/// generator's (the client regenerates it from the world's generator record, which is how an
+/// untouched world costs nothing on disk or on the wire).
+struct encoded_chunk {
+  enum class source : std::uint8_t {
+    stored,    // the bytes on disk, as they are
+    baseline,  // nothing stored: the generator's chunk; no bytes
+    built,     // an LOD parent never stored, built from its children and encoded now
+  };
+  chunk_key key;
+  source from = source::stored;
+  std::string bytes;
+  /// For a built parent, its newest child's.
+  chunk_meta meta;
+  /// Set when this chunk could not be read (errc::corrupt_data: it fails its checks).
+  std::optional<base::error> error;
 };
 
 struct region_meta {
@@ -164,6 +184,13 @@ class store {
   /// them); cached chunks are dropped.
   void set_baseline(baseline_source baseline);
 
+  /// Fits the LOD pyramid to the world: lod_max is lowered to what a region's width allows
+  /// (log2 of chunks_per_region_edge: a parent never reaches past its region) and chunk_layers
+  /// set from the spec. import_world() and load_world() call it; call before reads and writes.
+  void fit_to(const geo::world_spec& spec);
+  /// The LOD levels kept above 0.
+  std::uint8_t lod_max() const;
+
   /// Records the world: its spec (geo::serialize) and its generator's bytes. Refuses
   /// (errc::invalid_argument) to replace a different world already stored.
   base::status put_world(std::string_view spec, std::string_view generator);
@@ -177,6 +204,15 @@ class store {
   /// The stored bytes of a chunk and its metadata, copied out; empty when nothing is stored (the
   /// chunk is the baseline, or was never written).
   base::result<std::optional<stored_chunk>> read_encoded(const chunk_key& key);
+  /// Chunks as a stream sends them, read in one read transaction, in the order given (see
+  /// encoded_chunk). A chunk that cannot be read carries its error; the others are unaffected.
+  /// Errors of the whole call: errc::io_error from LMDB.
+  base::result<std::vector<encoded_chunk>> read_for_stream(std::span<const chunk_key> keys);
+  /// Plain LMDB gets of the chunks database in one read transaction, in the order given: `visit`
+  /// sees each key's stored bytes (empty when absent), valid during the call only. The anchor
+  /// the streaming benchmark compares against; errors: errc::io_error.
+  base::status get_many(std::span<const chunk_key> keys,
+                        const std::function<void(const chunk_key&, std::string_view)>& visit);
   /// The chunk decoded (the baseline when nothing is stored), through the cache. Errors:
   /// errc::corrupt_data when the stored bytes fail their checks; errc::io_error from LMDB.
   base::result<std::shared_ptr<const compression::chunk>> read(const chunk_key& key);

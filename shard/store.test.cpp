@@ -331,6 +331,45 @@ TEST(store, recompression_keeps_content_shrinks_bytes_and_builds_lod_parents) {
   EXPECT_TRUE(decoded == expected_parent);
 }
 
+// What a stream sends: stored bytes as they are with their metadata, nothing for an untouched
+// LOD-0 chunk (the client has the generator), and an LOD parent never stored built from its
+// children, in the order asked; the plain gets see the same stored bytes.
+TEST(store, stream_reads_send_stored_bytes_baselines_and_built_parents) {
+  temp_dir dir;
+  store_options options = options_for(dir);
+  options.lod_max = 1;
+  options.chunk_layers = 2;
+  auto s = store::open(options, layered_baseline);
+  const chunk_key changed{3, 0, 1}, untouched{3, 0, 2}, parent{3, 1, 0};
+  std::vector<update_request> batch = {set_voxel(1, changed, 5, 6, 21)};
+  ASSERT_EQ((*s)->apply_batch(batch)[0].status, update_status::applied);
+  const std::vector<chunk_key> keys = {parent, changed, untouched};
+  auto read = (*s)->read_for_stream(keys);
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  ASSERT_EQ(read->size(), 3u);
+  const encoded_chunk& p = (*read)[0];
+  const encoded_chunk& c = (*read)[1];
+  const encoded_chunk& u = (*read)[2];
+  EXPECT_EQ(c.key, changed);
+  EXPECT_EQ(c.from, encoded_chunk::source::stored);
+  EXPECT_EQ(c.meta.tick, 21u);
+  EXPECT_FALSE(c.error);
+  chunk decoded;
+  ASSERT_TRUE(compression::decode_chunk(c.bytes, decoded).ok());
+  EXPECT_TRUE(decoded == **(*s)->read(changed));
+  EXPECT_EQ(u.from, encoded_chunk::source::baseline);
+  EXPECT_TRUE(u.bytes.empty());
+  EXPECT_EQ(p.from, encoded_chunk::source::built);
+  EXPECT_EQ(p.meta, c.meta);  // its newest child's
+  ASSERT_TRUE(compression::decode_chunk(p.bytes, decoded).ok());
+  EXPECT_TRUE(decoded == **(*s)->read(parent));
+  std::vector<std::size_t> sizes;
+  ASSERT_TRUE((*s)->get_many(keys, [&](const chunk_key&,
+                                       std::string_view bytes) { sizes.push_back(bytes.size()); })
+                  .ok());
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{0, c.bytes.size(), 0}));
+}
+
 TEST(store, a_chunk_changed_back_to_its_baseline_is_no_longer_stored) {
   temp_dir dir;
   auto s = store::open(options_for(dir), layered_baseline);

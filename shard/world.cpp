@@ -53,6 +53,7 @@ base::result<std::unique_ptr<world>> import_world(store& s, const geo::world_spe
   if (auto put = s.put_world(geo::serialize(spec), geology::serialize(record)); !put)
     return put.error();
   auto w = make_world(*g, std::move(record));
+  s.fit_to(spec);
   s.set_baseline(baseline_of(*w));
   return w;
 }
@@ -79,6 +80,7 @@ base::result<std::unique_ptr<world>> load_world(store& s) {
                       "the stored generator record does not parse: " + record.error().message);
   }
   auto w = make_world(*g, std::move(*record));
+  s.fit_to(*spec);
   s.set_baseline(baseline_of(*w));
   return w;
 }
