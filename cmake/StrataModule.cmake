@@ -17,7 +17,7 @@ function(strata_module name)
     target_link_libraries(${name}_test PRIVATE strata_${name} ${arg_TEST_DEPS} GTest::gtest_main)
     strata_warnings(${name}_test)
     gtest_discover_tests(${name}_test DISCOVERY_MODE PRE_TEST
-                         PROPERTIES LABELS "unit;${name}")
+                         PROPERTIES LABELS "unit;${name}" TIMEOUT 300)
   endif()
 endfunction()
 

@@ -507,6 +507,19 @@ base::result<std::shared_ptr<const compression::chunk>> store::read(const chunk_
   return self_->load(*txn, key, generation);
 }
 
+base::result<chunk_meta> store::meta(const chunk_key& key) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto bytes = txn->get(self_->chunk_meta_db, encode(key));
+  if (!bytes)
+    return bytes.error();
+  if (!*bytes)
+    return chunk_meta{};
+  return parse_meta(**bytes, key);
+}
+
 base::result<region_meta> store::region(std::uint64_t id) {
   std::shared_lock map(self_->map_lock);
   auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);

@@ -216,6 +216,8 @@ class store {
   /// The chunk decoded (the baseline when nothing is stored), through the cache. Errors:
   /// errc::corrupt_data when the stored bytes fail their checks; errc::io_error from LMDB.
   base::result<std::shared_ptr<const compression::chunk>> read(const chunk_key& key);
+  /// A chunk's version and tick; zeros for a chunk never written.
+  base::result<chunk_meta> meta(const chunk_key& key);
   /// A region's metadata; zeros for a region never written.
   base::result<region_meta> region(std::uint64_t id);
   /// Whether an update id is recorded for the region.

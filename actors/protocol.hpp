@@ -1,0 +1,337 @@
+// The messages of strata's actors and their typed interfaces (DESIGN.md §5, docs/actors.md).
+//
+// Everything here may cross a process boundary (issue 7 puts nodes in other processes), so every
+// type has an inspect() and is registered in actors/types.cpp, the one place that lists them.
+// Node-local messages (between a node and its region actors, or from its threads) are declared
+// beside the actor that receives them and never leave the process.
+//
+// Failures travel as caf::error in the "strata" category, whose code is base::errc and whose
+// context is the message (actors/errors.hpp converts both ways); a request that times out or
+// whose receiver died arrives as CAF's own error and is read as errc::unavailable.
+//
+// Flow control of a stream or a change feed is by credit: the consumer tells the producer how
+// many chunks it has taken (credit_atom), and the producer keeps at most a window of chunks
+// sent and not yet taken, so a slow consumer bounds what the server holds.
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "geo/grid.hpp"
+#include "shard/keys.hpp"
+#include "shard/shard_map.hpp"
+
+namespace strata::actors {
+
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using read_atom = caf::atom_constant<caf::atom("read")>;
+using voxel_atom = caf::atom_constant<caf::atom("voxel")>;
+using column_atom = caf::atom_constant<caf::atom("column")>;
+using stream_atom = caf::atom_constant<caf::atom("stream")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+using changed_atom = caf::atom_constant<caf::atom("changed")>;
+using chunks_atom = caf::atom_constant<caf::atom("chunks")>;
+using credit_atom = caf::atom_constant<caf::atom("credit")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using resync_atom = caf::atom_constant<caf::atom("resync")>;
+using map_atom = caf::atom_constant<caf::atom("map")>;
+using assign_atom = caf::atom_constant<caf::atom("assign")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+// -- writes -------------------------------------------------------------------------------------
+
+/// One owner's part of an update: the update as schema/update.capnp bytes (geology::serialize),
+/// the regions of one shard range it covers (sorted), and the range's epoch the router used.
+struct write_part {
+  std::string update;
+  std::vector<std::uint64_t> regions;
+  std::uint64_t epoch = 0;
+};
+
+struct material_volume {
+  std::uint8_t material = 0;
+  double m3 = 0;
+};
+
+/// What an update did, summed over its regions. Failures are errors, not replies.
+struct write_reply {
+  /// Regions where it was applied now, and where it had been applied before (a retry).
+  std::uint32_t regions_applied = 0;
+  std::uint32_t regions_duplicate = 0;
+  std::uint64_t chunks_changed = 0;
+  std::uint64_t voxels_changed = 0;
+  /// Volumes taken out of and put into the world, per material (sparse).
+  std::vector<material_volume> removed;
+  std::vector<material_volume> added;
+};
+
+/// Adds a part's reply to a whole update's.
+void merge(write_reply& into, const write_reply& part);
+
+// -- reads --------------------------------------------------------------------------------------
+
+/// Chunks of one shard range, read as a stream sends them.
+struct read_request {
+  std::vector<shard::chunk_key> keys;
+  std::uint64_t epoch = 0;
+};
+
+/// shard::encoded_chunk on the wire: `source` is its enum, `error_code` 0 when it was read.
+struct chunk_item {
+  shard::chunk_key key;
+  std::uint8_t source = 0;
+  std::string bytes;
+  std::uint64_t version = 0;
+  std::uint64_t tick = 0;
+  std::uint16_t error_code = 0;
+  std::string error_message;
+};
+
+struct chunk_batch {
+  std::vector<chunk_item> chunks;
+};
+
+struct voxel_query {
+  geo::position at;
+  std::uint64_t epoch = 0;
+};
+
+struct voxel_answer {
+  geo::voxel voxel;
+  std::uint8_t material = 0;
+  std::uint8_t history = 0;
+  /// The chunk's version and the tick of its last change (0 for an untouched chunk).
+  std::uint64_t version = 0;
+  std::uint64_t tick = 0;
+};
+
+struct column_query {
+  geo::lat_lng at;
+  std::uint64_t epoch = 0;
+};
+
+/// A run of one material in a column, from bottom_m up to top_m.
+struct column_layer {
+  std::uint8_t material = 0;
+  /// The OR of the run's history flags.
+  std::uint8_t history = 0;
+  double bottom_m = 0;
+  double top_m = 0;
+};
+
+struct column_answer {
+  /// Top down: the first layer is the highest.
+  std::vector<column_layer> layers;
+  /// The newest version and tick among the column's chunks.
+  std::uint64_t version = 0;
+  std::uint64_t tick = 0;
+};
+
+// -- streams and change feeds -------------------------------------------------------------------
+
+/// An area around a viewer, at a level of detail that falls with distance.
+struct stream_request {
+  geo::lat_lng centre;
+  double radius_m = 0;
+  /// The coarsest LOD sent (clipped to what the world keeps).
+  std::uint8_t lod_max = 0;
+  /// Chunks nearer than this get LOD 0; each doubling of distance beyond it, one LOD more.
+  double lod_step_m = 0;
+  /// The viewer's velocity, east and north, in metres per second.
+  double velocity_east_mps = 0;
+  double velocity_north_mps = 0;
+};
+
+struct stream_stats {
+  std::uint64_t chunks = 0;
+  std::uint64_t bytes = 0;
+  /// Chunks that could not be read (each was sent with its error).
+  std::uint64_t errors = 0;
+  /// From the request to the first chunk sent, and to the last, in microseconds.
+  std::uint64_t first_chunk_us = 0;
+  std::uint64_t total_us = 0;
+};
+
+struct subscribe_request {
+  geo::lat_lng centre;
+  double radius_m = 0;
+};
+
+// -- the shard map ------------------------------------------------------------------------------
+
+struct node_entry {
+  shard::node_id id = 0;
+  /// The node actor (node_actor), as a dynamically typed handle.
+  caf::actor handle;
+};
+
+/// The map and how to reach each node in it.
+struct map_view {
+  shard::shard_map map;
+  std::vector<node_entry> nodes;
+};
+
+struct node_stats {
+  std::uint64_t regions_active = 0;
+  std::uint64_t regions_spawned = 0;
+  std::uint64_t regions_passivated = 0;
+  std::uint64_t updates_applied = 0;
+  std::uint64_t updates_refused = 0;
+  std::uint64_t chunks_read = 0;
+  std::uint64_t stored_bytes = 0;
+};
+
+// -- interfaces ---------------------------------------------------------------------------------
+
+/// A node: owns the store and its writer, its region actors and its reader threads.
+/// subscribe/unsub register a change-feed actor with regions of one range.
+using node_actor =
+    caf::typed_actor<caf::replies_to<apply_atom, write_part>::with<write_reply>,
+                     caf::replies_to<read_atom, read_request>::with<chunk_batch>,
+                     caf::replies_to<voxel_atom, voxel_query>::with<voxel_answer>,
+                     caf::replies_to<column_atom, column_query>::with<column_answer>,
+                     caf::replies_to<subscribe_atom, std::vector<std::uint64_t>, std::uint64_t,
+                                     caf::actor>::with<bool>,
+                     caf::reacts_to<unsub_atom, std::vector<std::uint64_t>, caf::actor>,
+                     caf::reacts_to<map_atom, map_view>,
+                     caf::replies_to<stats_atom>::with<node_stats>, caf::reacts_to<sweep_atom>>;
+
+/// The shard map's authority (coordinator/). join registers a node; assign gives a range to a
+/// node; subscribers are sent (map_atom, map_view) after every change.
+using shard_map_actor = caf::typed_actor<
+    caf::replies_to<map_atom>::with<map_view>,
+    caf::replies_to<join_atom, shard::node_id, caf::actor>::with<map_view>,
+    caf::replies_to<assign_atom, std::uint64_t, std::uint64_t, shard::node_id>::with<map_view>,
+    caf::reacts_to<subscribe_atom, caf::actor>>;
+
+/// What clients talk to: writes acknowledged once every part is durable; point and column
+/// queries; streams and change feeds into a sink actor. A sink receives
+///   (chunks_atom, std::uint64_t id, chunk_batch), then (done_atom, std::uint64_t id,
+///   stream_stats) or a caf::error, and for a change feed (resync_atom, std::uint64_t id);
+/// it sends (credit_atom, std::uint64_t chunks) to the producer actor (the batch's sender) as
+/// it consumes, and (cancel_atom) to stop early.
+using router_actor = caf::typed_actor<
+    caf::replies_to<apply_atom, std::string>::with<write_reply>,
+    caf::replies_to<voxel_atom, geo::position>::with<voxel_answer>,
+    caf::replies_to<column_atom, geo::lat_lng>::with<column_answer>,
+    caf::replies_to<stream_atom, stream_request, caf::actor>::with<caf::actor>,
+    caf::replies_to<subscribe_atom, subscribe_request, caf::actor>::with<caf::actor>,
+    caf::reacts_to<map_atom, map_view>>;
+
+// -- inspection ---------------------------------------------------------------------------------
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_part& x) {
+  return f(caf::meta::type_name("write_part"), x.update, x.regions, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, material_volume& x) {
+  return f(caf::meta::type_name("material_volume"), x.material, x.m3);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_reply& x) {
+  return f(caf::meta::type_name("write_reply"), x.regions_applied, x.regions_duplicate,
+           x.chunks_changed, x.voxels_changed, x.removed, x.added);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, read_request& x) {
+  return f(caf::meta::type_name("read_request"), x.keys, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_item& x) {
+  return f(caf::meta::type_name("chunk_item"), x.key, x.source, x.bytes, x.version, x.tick,
+           x.error_code, x.error_message);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_batch& x) {
+  return f(caf::meta::type_name("chunk_batch"), x.chunks);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, voxel_query& x) {
+  return f(caf::meta::type_name("voxel_query"), x.at, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, voxel_answer& x) {
+  return f(caf::meta::type_name("voxel_answer"), x.voxel, x.material, x.history, x.version, x.tick);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, column_query& x) {
+  return f(caf::meta::type_name("column_query"), x.at, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, column_layer& x) {
+  return f(caf::meta::type_name("column_layer"), x.material, x.history, x.bottom_m, x.top_m);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, column_answer& x) {
+  return f(caf::meta::type_name("column_answer"), x.layers, x.version, x.tick);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_request& x) {
+  return f(caf::meta::type_name("stream_request"), x.centre, x.radius_m, x.lod_max, x.lod_step_m,
+           x.velocity_east_mps, x.velocity_north_mps);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_stats& x) {
+  return f(caf::meta::type_name("stream_stats"), x.chunks, x.bytes, x.errors, x.first_chunk_us,
+           x.total_us);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
+  return f(caf::meta::type_name("subscribe_request"), x.centre, x.radius_m);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_entry& x) {
+  return f(caf::meta::type_name("node_entry"), x.id, x.handle);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, map_view& x) {
+  return f(caf::meta::type_name("map_view"), x.map, x.nodes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_stats& x) {
+  return f(caf::meta::type_name("node_stats"), x.regions_active, x.regions_spawned,
+           x.regions_passivated, x.updates_applied, x.updates_refused, x.chunks_read,
+           x.stored_bytes);
+}
+
+}  // namespace strata::actors
+
+// Inspection of the lower layers' value types, beside them for argument-dependent lookup.
+namespace strata::geo {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lat_lng& x) {
+  return f(caf::meta::type_name("lat_lng"), x.lat_deg, x.lng_deg);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, position& x) {
+  return f(caf::meta::type_name("position"), x.lat_deg, x.lng_deg, x.alt_m);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, voxel& x) {
+  return f(caf::meta::type_name("voxel"), x.face, x.i, x.j, x.k);
+}
+}  // namespace strata::geo
+
+namespace strata::shard {
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chunk_key& x) {
+  return f(caf::meta::type_name("chunk_key"), x.region, x.lod, x.morton);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_range& x) {
+  return f(caf::meta::type_name("shard_range"), x.first, x.last, x.node, x.epoch);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_map& x) {
+  return f(caf::meta::type_name("shard_map"), x.version, x.ranges);
+}
+}  // namespace strata::shard
