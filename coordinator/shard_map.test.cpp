@@ -1,0 +1,78 @@
+// The shard-map actor on CAF's deterministic scheduler: nodes join, ranges are assigned under new
+// epochs and saved before anyone is told, subscribers get every change, and a restarted actor
+// serves the map it saved.
+#include "coordinator/shard_map.hpp"
+
+#include <gtest/gtest.h>
+
+#include "actors/testing.hpp"
+
+namespace strata::coordinator {
+namespace {
+
+using actors::testing::reply;
+
+// A subscriber that keeps the last map it was sent.
+struct listener_state {
+  actors::map_view last;
+  int updates = 0;
+};
+caf::behavior listener(caf::stateful_actor<listener_state>* self) {
+  return {[self](actors::map_atom, actors::map_view& view) {
+            self->state.last = std::move(view);
+            ++self->state.updates;
+          },
+          [self](caf::get_atom) { return std::make_pair(self->state.updates, self->state.last.map); }};
+}
+
+TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
+  base::temp_dir dir;
+  actors::testing::deterministic sys;
+  auto file = shard::map_store::open(dir.path());
+  ASSERT_TRUE(file.ok());
+  auto map = sys.system().spawn(shard_map, file->get(), shard::shard_map{});
+  auto watcher = sys.system().spawn(listener);
+  caf::anon_send(map, actors::subscribe_atom::value, watcher);
+  sys.run();
+  caf::scoped_actor self{sys.system()};
+  // Assigning to a node that has not joined is refused.
+  auto early = self->request(map, caf::infinite, actors::assign_atom::value, std::uint64_t{0},
+                             std::uint64_t{99}, shard::node_id{4});
+  sys.run();
+  EXPECT_EQ(reply<actors::map_view>(self, early).error().code, base::errc::invalid_argument);
+  auto joined = self->request(map, caf::infinite, actors::join_atom::value, shard::node_id{4},
+                              caf::actor_cast<caf::actor>(watcher));
+  sys.run();
+  ASSERT_TRUE(reply<actors::map_view>(self, joined).ok());
+  auto assigned = self->request(map, caf::infinite, actors::assign_atom::value, std::uint64_t{0},
+                                std::uint64_t{99}, shard::node_id{4});
+  sys.run();
+  auto view = reply<actors::map_view>(self, assigned);
+  ASSERT_TRUE(view.ok()) << view.error().to_string();
+  EXPECT_EQ(view->map.find(50)->node, 4u);
+  EXPECT_EQ(view->map.find(50)->epoch, 1u);
+  // The subscriber saw the map on subscribing, the join and the assignment.
+  auto seen = self->request(watcher, caf::infinite, caf::get_atom::value);
+  sys.run();
+  seen.receive(
+      [&](std::pair<int, shard::shard_map>& seen) {
+        EXPECT_EQ(seen.first, 3);  // on subscribing, the join and the assignment
+        EXPECT_EQ(seen.second, view->map);
+      },
+      [](caf::error& e) { FAIL() << caf::to_string(e); });
+  // Saved before it answered: a new actor over the same file starts from it.
+  auto saved = (*file)->load();
+  ASSERT_TRUE(saved.ok() && saved->has_value());
+  EXPECT_EQ(**saved, view->map);
+  auto again = sys.system().spawn(shard_map, file->get(), **saved);
+  auto h = self->request(again, caf::infinite, actors::map_atom::value);
+  sys.run();
+  EXPECT_EQ(reply<actors::map_view>(self, h)->map, view->map);
+  for (const caf::actor& a : {caf::actor_cast<caf::actor>(map), caf::actor_cast<caf::actor>(again),
+                              watcher})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sys.run();
+}
+
+}  // namespace
+}  // namespace strata::coordinator
