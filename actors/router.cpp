@@ -82,8 +82,7 @@ void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
       if (!g->failure)
         g->failure = to_caf(base::errc::unavailable,
                             "no node owns region " + std::to_string(unrouted.front()) +
-                                " (shard map version " + std::to_string(st.routes.version()) +
-                                ")");
+                                " (shard map version " + std::to_string(st.routes.version()) + ")");
       finish_one(g);
     }
   }
@@ -114,8 +113,8 @@ void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
 
 // Asks the owner of `region` with `ask(route)`, re-routing stale epochs.
 template <class Answer, class Ask>
-void ask_owner(self_pointer self, caf::typed_response_promise<Answer> promise,
-               std::uint64_t region, Ask ask, unsigned attempt) {
+void ask_owner(self_pointer self, caf::typed_response_promise<Answer> promise, std::uint64_t region,
+               Ask ask, unsigned attempt) {
   router_state& st = self->state;
   auto r = st.routes.find(region);
   const bool retry_left = attempt < st.settings.actors.route_retries_max;
@@ -123,14 +122,15 @@ void ask_owner(self_pointer self, caf::typed_response_promise<Answer> promise,
     if (retry_left)
       refresh(self, [=] { ask_owner<Answer>(self, promise, region, ask, attempt + 1); });
     else
-      promise.deliver(to_caf(base::errc::unavailable,
-                             "no node owns region " + std::to_string(region)));
+      promise.deliver(
+          to_caf(base::errc::unavailable, "no node owns region " + std::to_string(region)));
     return;
   }
   ask(*r).then([promise](Answer& a) mutable { promise.deliver(std::move(a)); },
                [=](caf::error& e) mutable {
                  if (from_caf(e).code == base::errc::stale_epoch && retry_left) {
-                   refresh(self, [=] { ask_owner<Answer>(self, promise, region, ask, attempt + 1); });
+                   refresh(self,
+                           [=] { ask_owner<Answer>(self, promise, region, ask, attempt + 1); });
                    return;
                  }
                  promise.deliver(std::move(e));
@@ -140,9 +140,8 @@ void ask_owner(self_pointer self, caf::typed_response_promise<Answer> promise,
 }  // namespace
 
 router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self,
-                                   const geology::process_context* context,
-                                   config::config settings, std::uint8_t lod_kept,
-                                   shard_map_actor coordinator) {
+                                   const geology::process_context* context, config::config settings,
+                                   std::uint8_t lod_kept, shard_map_actor coordinator) {
   router_state& st = self->state;
   st.context = context;
   st.settings = std::move(settings);
@@ -202,8 +201,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
       [self](stream_atom, const stream_request& request,
              const caf::actor& sink) -> caf::result<caf::actor> {
         router_state& st = self->state;
-        auto plan = plan_stream(st.context->grid, request, st.lod_kept,
-                                stream_limits_of(st.settings));
+        auto plan =
+            plan_stream(st.context->grid, request, st.lod_kept, stream_limits_of(st.settings));
         if (!plan)
           return to_caf(plan.error());
         return self->spawn(streamer, st.next_id++, sink, std::move(*plan), st.routes,
@@ -218,9 +217,9 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
                         "subscription radius " + std::to_string(request.radius_m) +
                             " m must be positive and at most stream.radius_m_max " +
                             std::to_string(st.settings.stream.radius_m_max));
-        auto regions = geo::regions_in_cap(st.context->grid.spec(), request.centre,
-                                           request.radius_m,
-                                           stream_limits_of(st.settings).regions_max);
+        auto regions =
+            geo::regions_in_cap(st.context->grid.spec(), request.centre, request.radius_m,
+                                stream_limits_of(st.settings).regions_max);
         if (!regions)
           return to_caf(regions.error());
         std::vector<std::uint64_t> ids;

@@ -32,8 +32,7 @@ struct router_state {
 /// LOD the world's stores keep. `coordinator` may be null: the map then comes only from
 /// (map_atom, map_view) messages.
 router_actor::behavior_type router(router_actor::stateful_pointer<router_state> self,
-                                   const geology::process_context* context,
-                                   config::config settings, std::uint8_t lod_kept,
-                                   shard_map_actor coordinator);
+                                   const geology::process_context* context, config::config settings,
+                                   std::uint8_t lod_kept, shard_map_actor coordinator);
 
 }  // namespace strata::actors

@@ -64,9 +64,9 @@ struct planner {
       return {};  // a chunk column whose centre lies outside the area
     const std::uint32_t layers = (chunk_layers + side - 1) >> level;
     if (out.size() + layers > chunks_max)
-      return base::fail(base::errc::limit_exceeded,
-                        "the stream covers more than " + std::to_string(chunks_max) +
-                            " chunks (stream.chunks_max)");
+      return base::fail(base::errc::limit_exceeded, "the stream covers more than " +
+                                                        std::to_string(chunks_max) +
+                                                        " chunks (stream.chunks_max)");
     for (std::uint32_t k = 0; k < layers; ++k)
       out.push_back({{region.id(), static_cast<std::uint8_t>(level),
                       geo::morton_encode(u0 >> level, v0 >> level, k)},
@@ -92,9 +92,9 @@ base::result<std::vector<planned_chunk>> plan_stream(const geo::grid& grid,
   if (auto ok = geo::check(request.centre); !ok)
     return ok.error();
   if (!std::isfinite(request.radius_m) || !(request.radius_m > 0))
-    return base::fail(base::errc::invalid_argument,
-                      "stream radius " + std::to_string(request.radius_m) +
-                          " m is not a positive number");
+    return base::fail(
+        base::errc::invalid_argument,
+        "stream radius " + std::to_string(request.radius_m) + " m is not a positive number");
   if (request.radius_m > limits.radius_m_max)
     return base::fail(base::errc::limit_exceeded,
                       "stream radius " + std::to_string(request.radius_m) +
@@ -108,13 +108,13 @@ base::result<std::vector<planned_chunk>> plan_stream(const geo::grid& grid,
   const double column_area =
       std::pow(geo::average_cell_width_m(spec.voxel_level) * compression::edge, 2);
   const double estimate = M_PI * request.radius_m * request.radius_m / column_area *
-                          geo::chunk_layers(spec) / std::pow(4.0, std::min(request.lod_max, lod_kept));
+                          geo::chunk_layers(spec) /
+                          std::pow(4.0, std::min(request.lod_max, lod_kept));
   if (estimate > 4.0 * static_cast<double>(limits.chunks_max) + 1024)
     return base::fail(base::errc::limit_exceeded,
                       "the stream covers about " + std::to_string(std::llround(estimate)) +
                           " chunks; stream.chunks_max is " + std::to_string(limits.chunks_max));
-  auto regions =
-      geo::regions_in_cap(spec, request.centre, request.radius_m, limits.regions_max);
+  auto regions = geo::regions_in_cap(spec, request.centre, request.radius_m, limits.regions_max);
   if (!regions)
     return regions.error();
   planner p{grid,
@@ -134,10 +134,9 @@ base::result<std::vector<planned_chunk>> plan_stream(const geo::grid& grid,
       for (std::uint32_t u = 0; u < edge; u += 1u << top)
         if (auto s = p.visit(region, top, u, v); !s)
           return s.error();
-  std::stable_sort(p.out.begin(), p.out.end(),
-                   [](const planned_chunk& a, const planned_chunk& b) {
-                     return a.distance_m < b.distance_m;
-                   });
+  std::stable_sort(p.out.begin(), p.out.end(), [](const planned_chunk& a, const planned_chunk& b) {
+    return a.distance_m < b.distance_m;
+  });
   return std::move(p.out);
 }
 

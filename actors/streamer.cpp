@@ -33,10 +33,10 @@ void deliver(self_pointer self) {
     streamer_state::slot& front = st.slots.front();
     const std::uint64_t n = front.batch.chunks.size();
     if (st.stats.chunks == 0 && n > 0)
-      st.stats.first_chunk_us = static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                                st.started)
-              .count());
+      st.stats.first_chunk_us =
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - st.started)
+                                         .count());
     st.stats.chunks += n;
     for (const chunk_item& item : front.batch.chunks) {
       st.stats.bytes += item.bytes.size();
@@ -49,10 +49,10 @@ void deliver(self_pointer self) {
   }
   if (st.next == st.plan.size() && st.slots.empty() && !st.finished) {
     st.finished = true;
-    st.stats.total_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              st.started)
-            .count());
+    st.stats.total_us =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - st.started)
+                                       .count());
     self->send(st.sink, done_atom::value, st.id, st.stats);
     self->quit();
   }
@@ -92,15 +92,16 @@ void read(self_pointer self, std::size_t sequence) {
     return;
   auto route = st.routes.find(slot->keys.front().region);
   if (!route) {
-    slot->batch = failed(slot->keys, {base::errc::unavailable,
-                                      "no node owns region " +
-                                          std::to_string(slot->keys.front().region)});
+    slot->batch =
+        failed(slot->keys, {base::errc::unavailable,
+                            "no node owns region " + std::to_string(slot->keys.front().region)});
     slot->ready = true;
     deliver(self);
     return;
   }
   ++slot->attempts;
-  self->request(route->node, timeout_of(st), read_atom::value, read_request{slot->keys, route->epoch})
+  self->request(route->node, timeout_of(st), read_atom::value,
+                read_request{slot->keys, route->epoch})
       .then(
           [self, sequence, find](chunk_batch& batch) {
             if (auto* s = find(sequence)) {
@@ -143,8 +144,8 @@ void pump(self_pointer self) {
       const shard::chunk_key& key = st.plan[st.next].key;
       if (!slot.keys.empty()) {
         auto here = st.routes.find(key.region);
-        const bool same = first && here ? here->first == first->first && here->id == first->id
-                                        : !first && !here;
+        const bool same =
+            first && here ? here->first == first->first && here->id == first->id : !first && !here;
         if (!same)
           break;
       }
@@ -161,8 +162,8 @@ void pump(self_pointer self) {
 
 }  // namespace
 
-caf::behavior streamer(caf::stateful_actor<streamer_state>* self, std::uint64_t id,
-                       caf::actor sink, std::vector<planned_chunk> plan, routing_table routes,
+caf::behavior streamer(caf::stateful_actor<streamer_state>* self, std::uint64_t id, caf::actor sink,
+                       std::vector<planned_chunk> plan, routing_table routes,
                        shard_map_actor coordinator, config::config settings) {
   streamer_state& st = self->state;
   st.id = id;

@@ -49,8 +49,8 @@ struct streamer_state {
   std::chrono::steady_clock::time_point started;
 };
 
-caf::behavior streamer(caf::stateful_actor<streamer_state>* self, std::uint64_t id,
-                       caf::actor sink, std::vector<planned_chunk> plan, routing_table routes,
+caf::behavior streamer(caf::stateful_actor<streamer_state>* self, std::uint64_t id, caf::actor sink,
+                       std::vector<planned_chunk> plan, routing_table routes,
                        shard_map_actor coordinator, config::config settings);
 
 }  // namespace strata::actors

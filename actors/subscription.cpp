@@ -21,8 +21,8 @@ void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned atte
   for (std::uint64_t region : regions) {
     auto r = st.routes.find(region);
     if (!r) {
-      self->send(st.sink, to_caf(base::errc::unavailable,
-                                 "no node owns region " + std::to_string(region)));
+      self->send(st.sink,
+                 to_caf(base::errc::unavailable, "no node owns region " + std::to_string(region)));
       self->quit();
       return;
     }
@@ -38,14 +38,15 @@ void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned atte
                 if (from_caf(e).code == base::errc::stale_epoch &&
                     attempt < s.settings.actors.route_retries_max && s.coordinator) {
                   self->request(s.coordinator, timeout_of(s), map_atom::value)
-                      .then([self, part, attempt](map_view& view) {
-                        self->state.routes.install(view);
-                        enlist(self, part, attempt + 1);
-                      },
-                      [self](caf::error& e) {
-                        self->send(self->state.sink, e);
-                        self->quit();
-                      });
+                      .then(
+                          [self, part, attempt](map_view& view) {
+                            self->state.routes.install(view);
+                            enlist(self, part, attempt + 1);
+                          },
+                          [self](caf::error& e) {
+                            self->send(self->state.sink, e);
+                            self->quit();
+                          });
                   return;
                 }
                 self->send(s.sink, e);

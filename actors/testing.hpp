@@ -6,6 +6,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <memory>
+#include <optional>
 
 #include "actors/errors.hpp"
 #include "actors/protocol.hpp"
@@ -84,10 +85,12 @@ template <class T, class Handle>
 base::result<T> reply(caf::scoped_actor& self, Handle& handle) {
   if (self->mailbox().empty())
     return base::fail(base::errc::not_found, "no reply yet");
-  base::result<T> out = base::fail(base::errc::not_found, "no reply yet");
-  handle.receive([&](T& value) { out = std::move(value); },
-                 [&](caf::error& e) { out = from_caf(e); });
-  return out;
+  std::optional<T> value;
+  caf::error failure;
+  handle.receive([&](T& v) { value = std::move(v); }, [&](caf::error& e) { failure = e; });
+  if (value)
+    return std::move(*value);
+  return from_caf(failure);
 }
 
 /// The whole id space assigned to node `id` at `epoch`.

@@ -55,8 +55,8 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   e->map_ = system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
                                         saved->value_or(shard::shard_map{}));
   e->node_ = system.spawn(actors::node, embedded_node, e->services_.get(), e->map_);
-  e->router_ = system.spawn(actors::router, &e->services_->context, settings,
-                            e->store_->lod_max(), e->map_);
+  e->router_ =
+      system.spawn(actors::router, &e->services_->context, settings, e->store_->lod_max(), e->map_);
 
   // Join, and own everything unless the saved map already says so.
   caf::scoped_actor self{system};
@@ -73,8 +73,8 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   const bool owned = view.map.ranges.size() == 1 && all && all->node == embedded_node &&
                      all->first == 0 && all->last == ~std::uint64_t{0};
   if (!owned)
-    self->request(e->map_, timeout, actors::assign_atom::value, std::uint64_t{0},
-                  ~std::uint64_t{0}, embedded_node)
+    self->request(e->map_, timeout, actors::assign_atom::value, std::uint64_t{0}, ~std::uint64_t{0},
+                  embedded_node)
         .receive([](actors::map_view&) {},
                  [&](caf::error& err) { failure = actors::from_caf(err); });
   if (failure)
@@ -84,9 +84,9 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
 
 embedded::~embedded() {
   caf::scoped_actor self{system_};
-  for (const caf::actor& a : {caf::actor_cast<caf::actor>(router_),
-                              caf::actor_cast<caf::actor>(node_),
-                              caf::actor_cast<caf::actor>(map_)})
+  for (const caf::actor& a :
+       {caf::actor_cast<caf::actor>(router_), caf::actor_cast<caf::actor>(node_),
+        caf::actor_cast<caf::actor>(map_)})
     if (a) {
       self->send_exit(a, caf::exit_reason::user_shutdown);
       self->wait_for(a);

@@ -18,11 +18,12 @@ struct listener_state {
   int updates = 0;
 };
 caf::behavior listener(caf::stateful_actor<listener_state>* self) {
-  return {[self](actors::map_atom, actors::map_view& view) {
-            self->state.last = std::move(view);
-            ++self->state.updates;
-          },
-          [self](caf::get_atom) { return std::make_pair(self->state.updates, self->state.last.map); }};
+  return {
+      [self](actors::map_atom, actors::map_view& view) {
+        self->state.last = std::move(view);
+        ++self->state.updates;
+      },
+      [self](caf::get_atom) { return std::make_pair(self->state.updates, self->state.last.map); }};
 }
 
 TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
@@ -68,8 +69,8 @@ TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
   auto h = self->request(again, caf::infinite, actors::map_atom::value);
   sys.run();
   EXPECT_EQ(reply<actors::map_view>(self, h)->map, view->map);
-  for (const caf::actor& a : {caf::actor_cast<caf::actor>(map), caf::actor_cast<caf::actor>(again),
-                              watcher})
+  for (const caf::actor& a :
+       {caf::actor_cast<caf::actor>(map), caf::actor_cast<caf::actor>(again), watcher})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   sys.run();
 }
