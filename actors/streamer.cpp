@@ -8,6 +8,12 @@ namespace {
 
 using self_pointer = caf::stateful_actor<streamer_state>*;
 
+// Reads in flight at once: a read is a round trip through the node and a reader thread, so
+// throughput is bounded by in-flight chunks over that latency, not by the work per chunk.
+constexpr std::size_t reads_in_flight = 4;
+// The first read's size: small, so the nearest chunks arrive with little wait.
+constexpr std::size_t first_batch_chunks = 16;
+
 std::chrono::milliseconds timeout_of(const streamer_state& st) {
   return std::chrono::milliseconds(st.settings.actors.request_timeout_ms);
 }
@@ -133,11 +139,13 @@ void pump(self_pointer self) {
   streamer_state& st = self->state;
   const std::uint64_t window = st.settings.stream.window_chunks;
   const std::size_t batch_max = st.settings.stream.batch_chunks;
-  while (st.slots.size() < 2 && st.next < st.plan.size()) {
+  while (st.slots.size() < reads_in_flight && st.next < st.plan.size()) {
     const std::uint64_t held = st.sent - st.credited + st.reading;
     if (held >= window)
       return;
-    const std::size_t room = std::min<std::uint64_t>(batch_max, window - held);
+    // The first batch is small, so the nearest chunks arrive soonest.
+    const std::size_t size = st.next_slot_sequence == 0 ? first_batch_chunks : batch_max;
+    const std::size_t room = std::min<std::uint64_t>(std::min(size, batch_max), window - held);
     streamer_state::slot slot;
     auto first = st.routes.find(st.plan[st.next].key.region);
     while (slot.keys.size() < room && st.next < st.plan.size()) {

@@ -4,11 +4,12 @@
 //   (chunks_atom, id, chunk_batch) ... then (done_atom, id, stream_stats)
 //
 // Flow control: at most stream.window_chunks chunks are read or sent and not yet credited by the
-// sink's (credit_atom, n), so a slow sink bounds the memory a stream holds. Two reads are in
-// flight at most, and batches reach the sink in plan order whatever order they come back in.
-// A read refused for a stale epoch is retried after refreshing the map (actors.route_retries_max
-// times); a chunk that still cannot be read is sent with its error, and the stream goes on.
-// (cancel_atom) from the sink, or the sink's death, stops the stream.
+// sink's (credit_atom, n), so a slow sink bounds the memory a stream holds. Four reads are in
+// flight at most (the first a small one, for the nearest chunks), and batches reach the sink in
+// plan order whatever order they come back in. A read refused for a stale epoch is retried after
+// refreshing the map (actors.route_retries_max times); a chunk that still cannot be read is sent
+// with its error, and the stream goes on. (cancel_atom) from the sink, or the sink's death, stops
+// the stream.
 //
 // Dynamically typed: it talks to sinks of any type. Its messages are those above.
 #pragma once

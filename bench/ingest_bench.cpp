@@ -20,6 +20,7 @@
 
 #include "base/testing.hpp"
 #include "bench/common.hpp"
+#include "bench/workload.hpp"
 #include "geo/morton.hpp"
 #include "geology/update.hpp"
 #include "shard/apply.hpp"
@@ -36,63 +37,6 @@ using shard::chunk_key;
 
 constexpr const char* kinds[] = {"erosion", "deposition", "tectonics"};
 constexpr std::size_t kind_count = 3;
-
-// The sequence: a block of erosions, one of depositions, one of tectonic uplifts. A simulation
-// works the same places tick after tick (a hillside erodes, a basin fills, a fault slips again),
-// so each update lands within 10 columns of one of a dozen sites spread over the DEM. Seeded:
-// every run and every method sees the same updates.
-std::vector<geology::process_update> make_workload(const geology::dem& terrain, const geo::grid& g,
-                                                   std::size_t per_kind) {
-  std::mt19937_64 random(20261122);
-  std::uniform_real_distribution<double> unit(0, 1);
-  const double lat0 = terrain.lat_min_deg(), lat1 = terrain.lat_max_deg();
-  const double lng0 = terrain.lng_min_deg(), lng1 = terrain.lng_max_deg();
-  std::vector<geo::lat_lng> sites;
-  for (int n = 0; n < 12; ++n)
-    sites.push_back({lat0 + (0.1 + 0.8 * unit(random)) * (lat1 - lat0),
-                     lng0 + (0.1 + 0.8 * unit(random)) * (lng1 - lng0)});
-  // Sizes in voxel columns, so that both worlds' grids see the same shapes: caps 5 to 13 columns
-  // in radius (150 to 400 m on jacksboro's 30 m columns), within 10 columns of their site.
-  const double column_m = geo::average_cell_width_m(g.spec().voxel_level);
-  std::size_t next_site = 0;
-  auto place = [&] {
-    const geo::lat_lng& site = sites[next_site++ % sites.size()];
-    const double jitter_deg = 10 * column_m / 111000;
-    return geo::lat_lng{site.lat_deg + (2 * unit(random) - 1) * jitter_deg,
-                        site.lng_deg + (2 * unit(random) - 1) * jitter_deg};
-  };
-  std::vector<geology::process_update> out;
-  for (std::size_t n = 0; n < per_kind; ++n)
-    out.push_back(geology::erosion_update{
-        geology::cap_field{place(), column_m * (5 + 8 * unit(random)),
-                           static_cast<float>(2 + 10 * unit(random)), geology::profile::cosine}});
-  for (std::size_t n = 0; n < per_kind; ++n)
-    out.push_back(geology::deposition_update{
-        geology::cap_field{place(), column_m * (5 + 8 * unit(random)),
-                           static_cast<float>(2 + 6 * unit(random)), geology::profile::cosine},
-        geology::deposit_material{geology::material::sediment, {}}});
-  // A fault: a cell two chunk columns wide, its western half lifted.
-  const int cell_level = g.spec().voxel_level - compression::edge_bits - 1;
-  for (std::size_t n = 0; n < per_kind; ++n) {
-    const geo::lat_lng at = place();
-    geology::raster_field raster;
-    raster.cell = S2CellId(S2LatLng::FromDegrees(at.lat_deg, at.lng_deg)).parent(cell_level);
-    raster.level = cell_level + 2;
-    const float uplift = static_cast<float>(4 + 8 * unit(random));
-    for (int k = 0; k < 16; ++k)
-      raster.values.push_back(k % 4 < 2 ? uplift : 0.f);
-    out.push_back(geology::tectonics_update{std::move(raster)});
-  }
-  return out;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  const auto at = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-  return values[std::min(at, values.size() - 1)];
-}
 
 // Anonymous resident memory (heap, not the LMDB map's file pages), sampled on a thread.
 std::uint64_t anonymous_bytes() {
@@ -139,13 +83,6 @@ struct method_report {
   std::uint64_t total_updates() const { return updates[0] + updates[1] + updates[2]; }
   std::uint64_t total_voxels() const { return voxels[0] + voxels[1] + voxels[2]; }
 };
-
-shard::update_id id_of(std::size_t n) {
-  shard::update_id id{};
-  for (int b = 0; b < 8; ++b)
-    id[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(n >> (8 * b));
-  return id;
-}
 
 // Chunks read through a user's own LMDB database of zstd-3 chunks, or through memory.
 class chunk_map final : public geology::chunk_access {

@@ -3,6 +3,7 @@
 
 #include "bench/compression_bench.hpp"
 #include "bench/ingest_bench.hpp"
+#include "bench/runtime_bench.hpp"
 #include "cmd/commands.hpp"
 
 namespace strata::cmd {
@@ -60,13 +61,47 @@ int run_bench(const args& words) {
     auto ran = bench::run_ingest(options);
     return ran ? exit_ok : report(ran.error());
   }
+  if (what == "stream" || what == "query") {
+    bench::runtime_options options;
+    std::int64_t updates = static_cast<std::int64_t>(options.updates);
+    std::int64_t passes = static_cast<std::int64_t>(options.passes);
+    std::int64_t queries = static_cast<std::int64_t>(options.queries);
+    flag_parser flags(
+        "strata bench " + what,
+        what == "stream"
+            ? "Streams around moving viewers through the actor runtime, after a geological "
+              "timeline, against plain LMDB gets of the same chunks; and the client's decoding."
+            : "Voxel and column queries through the actor runtime, after a geological timeline, "
+              "against the same queries on the store directly.");
+    flags.add_text("world", "NAME", "jacksboro (default) or topobathy", &options.world);
+    flags.add_text("sample-data", "DIR", "where the .npz files are", &options.sample_data);
+    flags.add_integer("updates", "N", "updates in the timeline first (default 300)", &updates);
+    if (what == "stream")
+      flags.add_integer("passes", "N", "passes of the viewers over the sites (default 4)", &passes);
+    else
+      flags.add_integer("queries", "N", "queries of each kind (default 2000)", &queries);
+    flags.add_switch("json", "print one JSON object with a goals list", &options.json);
+    int status = exit_ok;
+    if (!parse_or_exit(flags, args(words.begin() + 1, words.end()), status))
+      return status;
+    if (updates < 3 || passes < 1 || queries < 1)
+      return report(base::fail(base::errc::invalid_argument,
+                               "--updates must be at least 3, --passes and --queries at least 1"));
+    options.updates = static_cast<std::size_t>(updates);
+    options.passes = static_cast<std::size_t>(passes);
+    options.queries = static_cast<std::size_t>(queries);
+    auto ran = what == "stream" ? bench::run_stream(options) : bench::run_query(options);
+    return ran ? exit_ok : report(ran.error());
+  }
   std::FILE* out = what == "--help" ? stdout : stderr;
   if (!what.empty() && what != "--help")
     std::fprintf(stderr, "strata: unknown benchmark \"%s\"\n\n", what.c_str());
   std::fprintf(out,
                "usage: strata bench BENCHMARK [flags]\n\n"
                "  compression   hybrid compression against zstd, blosc and OpenVDB\n"
-               "  ingest        durable geological updates against LMDB + zstd by hand\n");
+               "  ingest        durable geological updates against LMDB + zstd by hand\n"
+               "  stream        streaming through the actor runtime against LMDB gets\n"
+               "  query         voxel and column queries through the actor runtime\n");
   return what == "--help" ? exit_ok : exit_usage;
 }
 

@@ -286,9 +286,9 @@ const std::vector<key_spec>& table() {
                    "Times the router refreshes the shard map and retries a part refused for a "
                    "stale epoch.",
                    0, 100, &config::actors, &actors_config::route_retries_max),
-      unsigned_key("stream.batch_chunks", "64", "Chunks in one message of a stream.", 1, 4096,
+      unsigned_key("stream.batch_chunks", "256", "Chunks in one message of a stream.", 1, 4096,
                    &config::stream, &stream_config::batch_chunks),
-      unsigned_key("stream.window_chunks", "1024",
+      unsigned_key("stream.window_chunks", "4096",
                    "Chunks a stream sends ahead of its consumer's acknowledgements at most: what "
                    "a slow consumer can make the server hold.",
                    1, 1048576, &config::stream, &stream_config::window_chunks),

@@ -57,8 +57,8 @@ struct actors_config {
 
 /// Streaming reads (docs/actors.md).
 struct stream_config {
-  std::uint64_t batch_chunks = 64;
-  std::uint64_t window_chunks = 1024;
+  std::uint64_t batch_chunks = 256;
+  std::uint64_t window_chunks = 4096;
   std::uint64_t chunks_max = 250000;
   std::uint64_t radius_m_max = 200000;
   std::uint64_t prediction_ms = 5000;

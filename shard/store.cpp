@@ -1,6 +1,7 @@
 #include "shard/store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <list>
@@ -8,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "compression/format.hpp"
@@ -188,6 +190,8 @@ class chunk_cache {
 
 struct store::impl {
   store_options options;
+  // Chunks along a region's edge at LOD 0 (fit_to); 0 until a world is fitted.
+  std::uint32_t region_edge_chunks = 0;
   baseline_source baseline;
   lmdb::environment env;
   lmdb::database chunks, chunk_meta_db, applied, applied_order, regions, dirty, world;
@@ -197,6 +201,19 @@ struct store::impl {
   mutable std::shared_mutex map_lock;
   // One writer at a time: apply_batch, recompress, put_world.
   std::mutex write_lock;
+  // Group commits waiting for write_lock: recompression steps aside for them, since a mutex is
+  // not fair and back-to-back slices could otherwise keep the writer out indefinitely.
+  std::atomic<int> batches_waiting{0};
+  // LOD parents a reader had to build: recompression stores them, so the next read finds them.
+  // Bounded: past the bound, parents are built on reads until recompression catches up.
+  std::mutex wanted_lock;
+  std::set<chunk_key> wanted;
+  static constexpr std::size_t wanted_max = 65536;
+  void want(const chunk_key& key) {
+    std::lock_guard lock(wanted_lock);
+    if (wanted.size() < wanted_max)
+      wanted.insert(key);
+  }
   std::uint64_t next_sequence = 1;
   mutable std::mutex counters_lock;
   store_counters counters;
@@ -359,6 +376,28 @@ void store::fit_to(const geo::world_spec& spec) {
     ++levels;
   self_->options.lod_max = std::min(self_->options.lod_max, levels);
   self_->options.chunk_layers = geo::chunk_layers(spec);
+  self_->region_edge_chunks = geo::chunks_per_region_edge(spec);
+}
+
+base::status store::mark_pyramid(std::span<const std::uint64_t> regions) {
+  if (self_->options.lod_max == 0 || self_->region_edge_chunks == 0)
+    return {};
+  const std::uint32_t edge = self_->region_edge_chunks >> 1;
+  const std::uint32_t layers = (self_->options.chunk_layers + 1) >> 1;
+  std::lock_guard writer(self_->write_lock);
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+  if (!txn)
+    return txn.error();
+  for (std::uint64_t region : regions)
+    for (std::uint32_t v = 0; v < edge; ++v)
+      for (std::uint32_t u = 0; u < edge; ++u)
+        for (std::uint32_t k = 0; k < layers; ++k)
+          if (auto put = txn->put(self_->dirty,
+                                  encode(chunk_key{region, 1, geo::morton_encode(u, v, k)}), {});
+              !put)
+            return put.error();
+  return txn->commit();
 }
 
 std::uint8_t store::lod_max() const {
@@ -473,6 +512,7 @@ base::result<std::vector<encoded_chunk>> store::read_for_stream(std::span<const 
       continue;
     }
     compression::encode_fast(**built, item.bytes);
+    self_->want(key);
     auto newest = self_->newest_child(*txn, key);
     if (!newest)
       return newest.error();
@@ -769,7 +809,9 @@ base::status store::run_batch(lmdb::transaction& write, std::span<update_request
 }
 
 std::vector<update_ack> store::apply_batch(std::span<update_request> batch) {
-  std::lock_guard writer(self_->write_lock);
+  ++self_->batches_waiting;
+  std::unique_lock writer(self_->write_lock);
+  --self_->batches_waiting;
   std::vector<update_ack> all(batch.size());
   std::size_t done = 0;
   while (done < batch.size()) {
@@ -837,6 +879,16 @@ base::result<std::uint64_t> store::dirty_chunks() {
 base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::size_t chunks_max) {
   lmdb::transaction* txn = &write;
   const std::uint64_t generation = self_->cache.generation();
+  {
+    std::set<chunk_key> wanted;
+    {
+      std::lock_guard lock(self_->wanted_lock);
+      wanted.swap(self_->wanted);
+    }
+    for (const chunk_key& key : wanted)
+      if (auto put = txn->put(self_->dirty, encode(key), {}); !put)
+        return put.error();
+  }
   std::vector<chunk_key> keys;
   {
     auto c = lmdb::cursor::open(*txn, self_->dirty);
@@ -920,6 +972,8 @@ base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::s
 }
 
 base::result<std::size_t> store::recompress(std::size_t chunks_max) {
+  while (self_->batches_waiting.load() > 0)
+    std::this_thread::yield();
   std::lock_guard writer(self_->write_lock);
   for (;;) {
     base::result<std::size_t> outcome = std::size_t{0};

@@ -190,6 +190,11 @@ class store {
   void fit_to(const geo::world_spec& spec);
   /// The LOD levels kept above 0.
   std::uint8_t lod_max() const;
+  /// Marks the LOD-1 chunks of these regions for the recompressor, which builds and stores them
+  /// and, level by level, their parents up to lod_max: the pyramid viewers read far chunks from,
+  /// stored once instead of rebuilt from the generator on every read. After fit_to(); nothing
+  /// when the world keeps no LOD. Errors: errc::io_error.
+  base::status mark_pyramid(std::span<const std::uint64_t> regions);
 
   /// Records the world: its spec (geo::serialize) and its generator's bytes. Refuses
   /// (errc::invalid_argument) to replace a different world already stored.

@@ -9,6 +9,10 @@ namespace strata::shard {
 
 namespace {
 
+// A DEM over more regions than this gets its pyramid built on demand only (a few MB of dirty
+// keys at most).
+constexpr std::size_t pyramid_regions_max = 100000;
+
 std::unique_ptr<world> make_world(const geo::grid& g, geology::generator_record record) {
   auto w = std::unique_ptr<world>(new world{g, std::move(record), nullptr});
   w->generator =
@@ -55,6 +59,15 @@ base::result<std::unique_ptr<world>> import_world(store& s, const geo::world_spe
   auto w = make_world(*g, std::move(record));
   s.fit_to(spec);
   s.set_baseline(baseline_of(*w));
+  // The terrain's LOD pyramid, built by the recompressor in the background.
+  auto under = geology::regions_under(w->grid, w->record.terrain, pyramid_regions_max);
+  if (under) {
+    std::vector<std::uint64_t> ids;
+    for (S2CellId region : *under)
+      ids.push_back(region.id());
+    if (auto marked = s.mark_pyramid(ids); !marked)
+      return marked.error();
+  }
   return w;
 }
 

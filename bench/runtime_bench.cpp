@@ -1,0 +1,405 @@
+#include "bench/runtime_bench.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <random>
+
+#include "actors/errors.hpp"
+#include "actors/protocol.hpp"
+#include "actors/reader.hpp"
+#include "actors/services.hpp"
+#include "actors/types.hpp"
+#include "base/testing.hpp"
+#include "bench/common.hpp"
+#include "bench/workload.hpp"
+#include "compression/format.hpp"
+#include "coordinator/embedded.hpp"
+#include "geology/update_codec.hpp"
+
+namespace strata::bench {
+
+namespace {
+
+// The running server with its world after the timeline.
+struct session {
+  explicit session(const runtime_options& o) : options(o), dir("bench-runtime") {}
+  const runtime_options& options;
+  base::temp_dir dir;
+  caf::actor_system_config config;
+  std::unique_ptr<caf::actor_system> system;
+  std::unique_ptr<coordinator::embedded> server;
+  geology::dem terrain;
+  std::vector<geo::lat_lng> sites;
+  std::size_t updates = 0;
+  double timeline_seconds = 0;
+  std::uint64_t voxels_changed = 0;
+
+  ~session() {
+    server.reset();  // stops the actors before the system
+    system.reset();
+  }
+};
+
+base::result<std::unique_ptr<session>> start(const runtime_options& options) {
+  auto s = std::make_unique<session>(options);
+  auto terrain = geology::load_named(options.world, options.sample_data.empty()
+                                                        ? geology::matplotlib_sample_data
+                                                        : options.sample_data);
+  if (!terrain)
+    return terrain.error();
+  s->terrain = std::move(*terrain);
+  s->sites = workload_sites(s->terrain);
+  actors::register_types(s->config);
+  s->config.set("logger.console-verbosity", caf::atom("quiet"));
+  s->config.set("logger.file-verbosity", caf::atom("quiet"));
+  s->system = std::make_unique<caf::actor_system>(s->config);
+  const geo::world_spec spec = geology::sample_world_spec(options.world);
+  config::config settings;
+  settings.world = spec;
+  const geology::dem& dem = s->terrain;
+  auto server = coordinator::embedded::start(
+      *s->system, settings, s->dir.path(), [&spec, &dem](shard::store& store) {
+        return shard::import_world(store, spec, geology::generator_record{{}, dem});
+      });
+  if (!server)
+    return server.error();
+  s->server = std::move(*server);
+
+  // The timeline, through the router, 64 updates in flight.
+  const geo::grid& grid = s->server->world().grid;
+  const std::size_t per_kind = std::max<std::size_t>(1, options.updates / 3);
+  const auto workload = make_workload(s->terrain, grid, per_kind);
+  caf::scoped_actor self{*s->system};
+  const auto timeout = std::chrono::seconds(60);
+  using handle = decltype(self->request(s->server->router(), timeout, actors::apply_atom::value,
+                                        std::string{}));
+  std::deque<handle> in_flight;
+  std::optional<base::error> failure;
+  const auto settle_one = [&] {
+    in_flight.front().receive(
+        [&](actors::write_reply& reply) { s->voxels_changed += reply.voxels_changed; },
+        [&](caf::error& e) {
+          if (!failure)
+            failure = actors::from_caf(e);
+        });
+    in_flight.pop_front();
+  };
+  stopwatch clock;
+  for (std::size_t n = 0; n < workload.size(); ++n) {
+    geology::update u;
+    u.id = id_of(n);
+    u.tick = n + 1;
+    u.process = workload[n];
+    in_flight.push_back(self->request(s->server->router(), timeout, actors::apply_atom::value,
+                                      geology::serialize(u)));
+    if (in_flight.size() >= 64)
+      settle_one();
+  }
+  while (!in_flight.empty())
+    settle_one();
+  if (failure)
+    return *failure;
+  // Recompression and the LOD pyramid, as a running server would have caught up.
+  if (auto drained = s->server->recompressor().drain(); !drained)
+    return drained.error();
+  s->timeline_seconds = clock.seconds();
+  s->updates = workload.size();
+  return s;
+}
+
+// What a stream's client received, filled by its actor and read once it reported done.
+struct capture {
+  std::chrono::steady_clock::time_point started;
+  double first_chunk_us = -1;
+  double total_us = 0;
+  std::vector<actors::chunk_item> items;
+  caf::error failure;
+};
+
+// A client of one stream: keeps what it receives and credits it at once.
+caf::behavior client(caf::event_based_actor* self, std::shared_ptr<capture> into,
+                     caf::actor report_to) {
+  self->set_error_handler([self, into, report_to](caf::error& e) {
+    into->failure = e;
+    self->send(report_to, actors::done_atom::value);
+    self->quit();
+  });
+  return {
+      [self, into](actors::chunks_atom, std::uint64_t, actors::chunk_batch& batch) {
+        if (into->first_chunk_us < 0)
+          into->first_chunk_us = std::chrono::duration<double, std::micro>(
+                                     std::chrono::steady_clock::now() - into->started)
+                                     .count();
+        const std::uint64_t n = batch.chunks.size();
+        for (actors::chunk_item& item : batch.chunks)
+          into->items.push_back(std::move(item));
+        self->send(caf::actor_cast<caf::actor>(self->current_sender()), actors::credit_atom::value,
+                   n);
+      },
+      [self, into, report_to](actors::done_atom, std::uint64_t, const actors::stream_stats&) {
+        into->total_us = std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - into->started)
+                             .count();
+        self->send(report_to, actors::done_atom::value);
+        self->quit();
+      },
+  };
+}
+
+void print_line(const char* name, double value, const char* unit) {
+  std::printf("  %-34s %12.2f %s\n", name, value, unit);
+}
+
+}  // namespace
+
+base::status run_stream(const runtime_options& options) {
+  auto started = start(options);
+  if (!started)
+    return started.error();
+  session& s = **started;
+  const geo::grid& grid = s.server->world().grid;
+  const double chunk_column_m = geo::average_cell_width_m(grid.spec().voxel_level) * 32;
+  caf::scoped_actor self{*s.system};
+
+  std::vector<double> first_chunk_ms;
+  std::uint64_t chunks = 0, stored = 0, baseline = 0, built = 0, errors = 0;
+  double strata_seconds = 0, anchor_seconds = 0;
+  std::uint64_t anchor_bytes = 0, warmup_built = 0;
+  std::vector<actors::chunk_item> received;
+  // Round 0 is a warm-up, not measured: viewers that reach past the imported terrain make the
+  // server build LOD parents there once, which recompression then stores (the anchor could not
+  // read them otherwise). Round 1 streams the same sequence and is measured.
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t pass = 0; pass < options.passes; ++pass) {
+      for (const geo::lat_lng& site : s.sites) {
+        actors::stream_request request;
+        // A viewer moving east at 30 m/s, one chunk column further on each pass.
+        const double east_deg = static_cast<double>(pass) * chunk_column_m /
+                                (111320 * std::cos(site.lat_deg * M_PI / 180));
+        request.centre = {site.lat_deg, site.lng_deg + east_deg};
+        request.radius_m = 6 * chunk_column_m;
+        request.lod_max = 8;
+        request.lod_step_m = 2 * chunk_column_m;
+        request.velocity_east_mps = 30;
+        auto into = std::make_shared<capture>();
+        caf::actor sink = s.system->spawn(client, into, caf::actor_cast<caf::actor>(self));
+        into->started = std::chrono::steady_clock::now();
+        self->request(s.server->router(), std::chrono::seconds(60), actors::stream_atom::value,
+                      request, sink)
+            .receive([](caf::actor&) {}, [&](caf::error& e) { into->failure = e; });
+        if (into->failure)
+          return actors::from_caf(into->failure);
+        self->receive([](actors::done_atom) {});
+        if (into->failure)
+          return actors::from_caf(into->failure);
+        if (round == 0) {
+          for (const actors::chunk_item& item : into->items)
+            warmup_built += item.source == 2;
+          if (pass + 1 == options.passes && &site == &s.sites.back())
+            if (auto drained = s.server->recompressor().drain(); !drained)
+              return drained.error();
+          continue;
+        }
+        first_chunk_ms.push_back(into->first_chunk_us / 1000);
+        strata_seconds += into->total_us / 1e6;
+        chunks += into->items.size();
+        // The anchor: the same chunks in the same order, plain LMDB gets.
+        std::vector<shard::chunk_key> keys;
+        for (const actors::chunk_item& item : into->items)
+          keys.push_back(item.key);
+        std::string copy;
+        stopwatch anchor;
+        auto got =
+            s.server->store().get_many(keys, [&](const shard::chunk_key&, std::string_view bytes) {
+              copy.assign(bytes);
+              anchor_bytes += copy.size();
+            });
+        anchor_seconds += anchor.seconds();
+        if (!got)
+          return got.error();
+        for (actors::chunk_item& item : into->items) {
+          errors += item.error_code != 0;
+          stored += item.source == 0;
+          baseline += item.source == 1;
+          built += item.source == 2;
+          received.push_back(std::move(item));
+        }
+      }
+    }
+  if (errors > 0)
+    return base::fail(base::errc::corrupt_data,
+                      std::to_string(errors) + " streamed chunks came with errors");
+
+  // The client decodes what it received: stored and built chunks with the compression library,
+  // baseline chunks regenerated from the world's generator.
+  const shard::baseline_source generate = shard::baseline_of(s.server->world());
+  compression::chunk decoded;
+  std::uint64_t sum = 0;
+  stopwatch decoding;
+  for (const actors::chunk_item& item : received) {
+    if (item.source == 1) {
+      generate(item.key, decoded);
+    } else if (auto ok = compression::decode_chunk(item.bytes, decoded); !ok) {
+      return ok.error();
+    }
+    sum += decoded.material[item.key.morton % compression::voxels];
+  }
+  const double decode_seconds = decoding.seconds();
+  if (sum == 1)
+    std::fprintf(stderr, " ");  // keeps the decoding from being optimised away
+
+  const double voxel_bytes = static_cast<double>(chunks) * compression::chunk_bytes;
+  const double strata_rate = static_cast<double>(chunks) / strata_seconds;
+  const double anchor_rate = static_cast<double>(chunks) / anchor_seconds;
+  const double decode_mb_s = mb_per_second(voxel_bytes, decode_seconds);
+  const double ttfc_p50 = percentile(first_chunk_ms, 0.5),
+               ttfc_p99 = percentile(first_chunk_ms, 0.99);
+  const std::vector<goal> goals = {
+      {"stream_chunk_rate_vs_lmdb_gets", strata_rate / anchor_rate, 0.25, false},
+      {"client_decode_mb_per_s", decode_mb_s, 1000, false},
+      {"time_to_first_chunk_p99_ms", ttfc_p99, 5, true},
+  };
+  if (options.json) {
+    base::json_writer out;
+    out.begin_object().key("world").value(options.world).key("timeline_updates").value(s.updates);
+    write_goals(out, goals);
+    out.key("streams")
+        .value(first_chunk_ms.size())
+        .key("chunks")
+        .value(chunks)
+        .key("chunks_stored")
+        .value(stored)
+        .key("chunks_baseline")
+        .value(baseline)
+        .key("chunks_built")
+        .value(built)
+        .key("warmup_chunks_built")
+        .value(warmup_built)
+        .key("strata_chunks_per_s")
+        .value(strata_rate)
+        .key("strata_voxel_mb_per_s")
+        .value(mb_per_second(voxel_bytes, strata_seconds))
+        .key("anchor_chunks_per_s")
+        .value(anchor_rate)
+        .key("anchor_stored_bytes")
+        .value(anchor_bytes)
+        .key("time_to_first_chunk_ms_p50")
+        .value(ttfc_p50)
+        .key("time_to_first_chunk_ms_p99")
+        .value(ttfc_p99)
+        .key("client_decode_mb_per_s")
+        .value(decode_mb_s)
+        .end_object();
+    std::printf("%s\n", out.str().c_str());
+    return {};
+  }
+  std::printf("strata bench stream: %s, %zu updates in the timeline (%.1f s), %zu streams\n",
+              options.world.c_str(), s.updates, s.timeline_seconds, first_chunk_ms.size());
+  std::printf(
+      "  chunks: %llu (%llu stored, %llu untouched, %llu LOD parents built; %llu built "
+      "in the warm-up)\n",
+      static_cast<unsigned long long>(chunks), static_cast<unsigned long long>(stored),
+      static_cast<unsigned long long>(baseline), static_cast<unsigned long long>(built),
+      static_cast<unsigned long long>(warmup_built));
+  print_line("strata streaming", strata_rate, "chunks/s");
+  print_line("strata streaming, voxels", mb_per_second(voxel_bytes, strata_seconds), "MB/s");
+  print_line("anchor: LMDB gets, same order", anchor_rate, "chunks/s");
+  print_line("time to first chunk P50", ttfc_p50, "ms");
+  print_line("time to first chunk P99", ttfc_p99, "ms");
+  print_line("client decode", decode_mb_s, "MB/s of voxels");
+  print_goals(goals);
+  return {};
+}
+
+base::status run_query(const runtime_options& options) {
+  auto started = start(options);
+  if (!started)
+    return started.error();
+  session& s = **started;
+  const geo::world_spec& spec = s.server->world().grid.spec();
+  caf::scoped_actor self{*s.system};
+  std::mt19937_64 random(20261122);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  const double spread_deg = 3 * geo::average_cell_width_m(spec.voxel_level) * 32 / 111320;
+  std::vector<geo::position> points;
+  for (std::size_t n = 0; n < options.queries; ++n) {
+    const geo::lat_lng& site = s.sites[n % s.sites.size()];
+    points.push_back({site.lat_deg + unit(random) * spread_deg,
+                      site.lng_deg + unit(random) * spread_deg,
+                      spec.z_min_m + (unit(random) + 1) / 2 * (spec.z_max_m - spec.z_min_m)});
+  }
+  const auto timeout = std::chrono::seconds(10);
+  std::vector<double> voxel_ms, column_ms, direct_voxel_ms, direct_column_ms;
+  std::optional<base::error> failure;
+  const auto fail = [&](caf::error& e) {
+    if (!failure)
+      failure = actors::from_caf(e);
+  };
+  for (const geo::position& p : points) {
+    stopwatch t;
+    self->request(s.server->router(), timeout, actors::voxel_atom::value, p)
+        .receive([](actors::voxel_answer&) {}, fail);
+    voxel_ms.push_back(t.seconds() * 1e3);
+  }
+  for (const geo::position& p : points) {
+    stopwatch t;
+    self->request(s.server->router(), timeout, actors::column_atom::value,
+                  geo::lat_lng{p.lat_deg, p.lng_deg})
+        .receive([](actors::column_answer&) {}, fail);
+    column_ms.push_back(t.seconds() * 1e3);
+  }
+  if (failure)
+    return *failure;
+  // The anchor: the same answers from direct calls on the store.
+  actors::manual_commits unused(s.server->store());
+  const actors::node_services direct(s.server->store(), s.server->world(),
+                                     geology::material_table::defaults(), unused, {});
+  for (const geo::position& p : points) {
+    stopwatch t;
+    if (auto a = actors::query_voxel(direct, p); !a)
+      return a.error();
+    direct_voxel_ms.push_back(t.seconds() * 1e3);
+  }
+  for (const geo::position& p : points) {
+    stopwatch t;
+    if (auto a = actors::query_column(direct, {p.lat_deg, p.lng_deg}); !a)
+      return a.error();
+    direct_column_ms.push_back(t.seconds() * 1e3);
+  }
+  const std::vector<goal> goals = {
+      {"point_query_p99_ms", percentile(voxel_ms, 0.99), 1, true},
+  };
+  if (options.json) {
+    base::json_writer out;
+    out.begin_object().key("world").value(options.world).key("queries").value(points.size());
+    write_goals(out, goals);
+    out.key("voxel_ms_p50").value(percentile(voxel_ms, 0.5));
+    out.key("voxel_ms_p99").value(percentile(voxel_ms, 0.99));
+    out.key("column_ms_p50").value(percentile(column_ms, 0.5));
+    out.key("column_ms_p99").value(percentile(column_ms, 0.99));
+    out.key("direct_voxel_ms_p50").value(percentile(direct_voxel_ms, 0.5));
+    out.key("direct_voxel_ms_p99").value(percentile(direct_voxel_ms, 0.99));
+    out.key("direct_column_ms_p50").value(percentile(direct_column_ms, 0.5));
+    out.key("direct_column_ms_p99").value(percentile(direct_column_ms, 0.99));
+    out.end_object();
+    std::printf("%s\n", out.str().c_str());
+    return {};
+  }
+  std::printf("strata bench query: %s, %zu updates in the timeline, %zu queries of each kind\n",
+              options.world.c_str(), s.updates, points.size());
+  print_line("voxel query P50, through actors", percentile(voxel_ms, 0.5), "ms");
+  print_line("voxel query P99, through actors", percentile(voxel_ms, 0.99), "ms");
+  print_line("voxel query P50, direct", percentile(direct_voxel_ms, 0.5), "ms");
+  print_line("voxel query P99, direct", percentile(direct_voxel_ms, 0.99), "ms");
+  print_line("column query P50, through actors", percentile(column_ms, 0.5), "ms");
+  print_line("column query P99, through actors", percentile(column_ms, 0.99), "ms");
+  print_line("column query P50, direct", percentile(direct_column_ms, 0.5), "ms");
+  print_line("column query P99, direct", percentile(direct_column_ms, 0.99), "ms");
+  print_goals(goals);
+  return {};
+}
+
+}  // namespace strata::bench
