@@ -45,12 +45,15 @@ chunk_column terrain_generator::surfaces(S2CellId region, std::uint32_t u, std::
       column.surface_m = *dem_.sample(lat, lng);
       column.east_m = static_cast<float>((lng - lng_min) * metres_per_degree * cos_lat);
       column.north_m = static_cast<float>((lat - lat_min) * metres_per_degree);
+      column.basement_m = basement_m(column);
     }
   }
   return columns;
 }
 
 double terrain_generator::basement_m(const column_surface& column) const {
+  if (!std::isnan(column.basement_m))
+    return column.basement_m;
   return params_.basement_m +
          params_.basement_wave_m *
              std::sin(2 * M_PI * column.east_m / params_.basement_wavelength_m) *
@@ -164,9 +167,18 @@ void terrain_generator::fill(const chunk_column& columns, std::uint32_t k,
                 alt[z] < params_.sea_level_m ? material::water : material::air, layer);
   }
   // The z of a guessed altitude, clamped to [low, high].
+  // It is only a guess (the callers correct it exactly), so a multiplication stands in for the
+  // division and truncation for ceil: the generator takes one per run of a material.
+  const double inverse_dz = 1 / spec.dz_m;
+  const double z_offset = alt[0];
   const auto z_of = [&](double alt_m, unsigned low, unsigned high) {
-    const double z = std::ceil((alt_m - spec.z_min_m) / spec.dz_m - 0.5 - double(k) * edge);
-    return z <= low ? low : z >= high ? high : static_cast<unsigned>(z);
+    const double z = (alt_m - z_offset) * inverse_dz;
+    if (!(z > low))
+      return low;
+    if (!(z < high))
+      return high;
+    const auto whole = static_cast<unsigned>(z);
+    return whole < z ? whole + 1 : whole;
   };
   for (std::size_t column = 0; column < columns.size(); ++column) {
     const column_surface& c = columns[column];

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 
 #include "compression/chunk.hpp"
 #include "geo/grid.hpp"
@@ -50,6 +51,9 @@ struct column_surface {
   float surface_m = 0;
   float east_m = 0;
   float north_m = 0;
+  /// The basement's top under the column (basement_m()), as surfaces() computed it once for all
+  /// of the column's chunk layers; NaN when not computed.
+  double basement_m = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// The 32 x 32 columns of one chunk column (x + 32 y).
@@ -70,7 +74,7 @@ class terrain_generator {
 
   /// The material at an altitude in a column (the rule fill() applies to each voxel's centre).
   std::uint8_t material_at(const column_surface& column, double alt_m) const;
-  /// The altitude of the granite basement's top under a column.
+  /// The altitude of the granite basement's top under a column (its stored value when set).
   double basement_m(const column_surface& column) const;
 
   const terrain_params& params() const { return params_; }
