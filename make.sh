@@ -7,8 +7,8 @@
 #   ./make.sh asan     build with AddressSanitizer + UBSan in build-asan/ and run the tests there
 #   ./make.sh fuzz     build the libFuzzer targets with clang in build-fuzz/, replay kept crashes,
 #                      then fuzz every decoder for FUZZ_SECONDS each (default 60)
-#   ./make.sh bench    build, then run the benchmarks (strata bench compression, then ingest;
-#                      BENCH=ingest or BENCH=compression runs one, passing on the arguments)
+#   ./make.sh bench    build, then run the benchmarks (strata bench compression, ingest, stream,
+#                      query; BENCH=NAME runs one of them, passing on the arguments)
 #   ./make.sh format   apply clang-format to every C++ file
 #   ./make.sh deps     only install the missing Debian packages
 #   ./make.sh clean    remove the build directories
@@ -125,12 +125,14 @@ case "$command" in
     ;;
   bench)
     build
-    # BENCH picks one (compression or ingest); by default both run, each with its own defaults.
+    # BENCH picks one; by default all run, each with its own defaults.
     if [ -n "${BENCH:-}" ]; then
       "$BUILD_DIR/cmd/strata" bench "$BENCH" "$@"
     else
       "$BUILD_DIR/cmd/strata" bench compression "$@"
       "$BUILD_DIR/cmd/strata" bench ingest
+      "$BUILD_DIR/cmd/strata" bench stream
+      "$BUILD_DIR/cmd/strata" bench query
     fi
     ;;
   format)

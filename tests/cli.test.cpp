@@ -248,6 +248,23 @@ TEST(cli, bench_ingest_reports_goals_from_its_own_run) {
   EXPECT_EQ(run("bench ingest --updates 2").status, 1);
 }
 
+TEST(cli, bench_stream_and_query_report_goals_from_their_own_run) {
+  // A short timeline and one pass of the viewers through the actor runtime.
+  run_result r = run("bench stream --updates 3 --passes 1 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* goal : {"stream_chunk_rate_vs_lmdb_gets", "client_decode_mb_per_s",
+                           "time_to_first_chunk_p99_ms"})
+    EXPECT_NE(r.out.find(std::string("{\"name\":\"") + goal + "\",\"value\":"), std::string::npos)
+        << goal;
+  EXPECT_EQ(json_field(r.out, "streams"), "12");  // the dozen sites, one pass
+  EXPECT_NE(json_field(r.out, "chunks"), "0");
+  r = run("bench query --updates 3 --queries 20 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("{\"name\":\"point_query_p99_ms\",\"value\":"), std::string::npos);
+  EXPECT_EQ(json_field(r.out, "queries"), "20");
+  EXPECT_EQ(run("bench stream --passes 0").status, 1);
+}
+
 TEST(cli, demo_surveys_real_terrain) {
   const run_result r = run("demo --json");
   ASSERT_EQ(r.status, 0) << r.out;
