@@ -45,6 +45,7 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 
 // -- writes -------------------------------------------------------------------------------------
 
@@ -204,10 +205,12 @@ using node_actor =
                      caf::reacts_to<map_atom, map_view>,
                      caf::replies_to<stats_atom>::with<node_stats>, caf::reacts_to<sweep_atom>>;
 
-/// The shard map's authority (coordinator/). join registers a node; assign gives a range to a
-/// node; subscribers are sent (map_atom, map_view) after every change.
+/// The shard map's authority (coordinator/). lookup answers the range holding a region
+/// (errc::not_found when none does); join registers a node; assign gives a range to a node;
+/// subscribers are sent (map_atom, map_view) after every change.
 using shard_map_actor = caf::typed_actor<
     caf::replies_to<map_atom>::with<map_view>,
+    caf::replies_to<lookup_atom, std::uint64_t>::with<shard::shard_range>,
     caf::replies_to<join_atom, shard::node_id, caf::actor>::with<map_view>,
     caf::replies_to<assign_atom, std::uint64_t, std::uint64_t, shard::node_id>::with<map_view>,
     caf::reacts_to<subscribe_atom, caf::actor>>;

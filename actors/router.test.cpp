@@ -27,6 +27,7 @@ shard_map_actor::behavior_type fake_map(shard_map_actor::stateful_pointer<fake_m
         ++self->state.asked;
         return self->state.view;
       },
+      [self](lookup_atom, std::uint64_t region) { return *self->state.view.map.find(region); },
       [self](join_atom, shard::node_id, caf::actor&) { return self->state.view; },
       [self](assign_atom, std::uint64_t, std::uint64_t, shard::node_id) {
         return self->state.view;
@@ -244,6 +245,21 @@ TEST(router, a_stream_delivers_the_plan_in_order_and_reports_when_done) {
       self->request(f.router_handle, caf::infinite, stream_atom::value, request, consumer);
   f.sys.run();
   EXPECT_EQ(reply<caf::actor>(self, refused).error().code, base::errc::limit_exceeded);
+}
+
+TEST(router, a_stream_over_an_area_with_no_chunk_column_ends_at_once) {
+  fixture f;
+  caf::scoped_actor self{f.sys.system()};
+  caf::actor consumer = f.spawn_sink(true);
+  stream_request request;
+  request.centre = {36.3, -84.2};
+  request.radius_m = 1;  // no chunk column's centre lies this close
+  auto h = self->request(f.router_handle, caf::infinite, stream_atom::value, request, consumer);
+  f.sys.run();
+  ASSERT_TRUE(reply<caf::actor>(self, h).ok());
+  sink_state& got = state_of<sink_actor>(consumer);
+  EXPECT_TRUE(got.done);
+  EXPECT_EQ(got.stats.chunks, 0u);
 }
 
 TEST(router, a_change_feed_coalesces_changes_to_the_newest_version) {

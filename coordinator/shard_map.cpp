@@ -29,6 +29,15 @@ actors::shard_map_actor::behavior_type shard_map(
   });
   return {
       [self](actors::map_atom) { return self->state.view; },
+      [self](actors::lookup_atom, std::uint64_t region) -> caf::result<shard::shard_range> {
+        const shard::shard_range* range = self->state.view.map.find(region);
+        if (!range)
+          return actors::to_caf(base::errc::not_found,
+                                "no range of shard map version " +
+                                    std::to_string(self->state.view.map.version) +
+                                    " holds region " + std::to_string(region));
+        return *range;
+      },
       [self](actors::join_atom, shard::node_id id, caf::actor& handle) {
         auto& nodes = self->state.view.nodes;
         auto same = std::find_if(nodes.begin(), nodes.end(),

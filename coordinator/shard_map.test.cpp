@@ -61,6 +61,11 @@ TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
         EXPECT_EQ(seen.second, view->map);
       },
       [](caf::error& e) { FAIL() << caf::to_string(e); });
+  auto found = self->request(map, caf::infinite, actors::lookup_atom::value, std::uint64_t{42});
+  auto missing = self->request(map, caf::infinite, actors::lookup_atom::value, std::uint64_t{420});
+  sys.run();
+  EXPECT_EQ(reply<shard::shard_range>(self, found)->node, 4u);
+  EXPECT_EQ(reply<shard::shard_range>(self, missing).error().code, base::errc::not_found);
   // Saved before it answered: a new actor over the same file starts from it.
   auto saved = (*file)->load();
   ASSERT_TRUE(saved.ok() && saved->has_value());

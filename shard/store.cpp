@@ -281,6 +281,21 @@ struct store::impl {
     return result;
   }
 
+  // One value read and parsed in its own read transaction; T{} when the key is absent.
+  template <class T, class Parse>
+  base::result<T> read_value(lmdb::database db, const std::string& key, Parse parse) {
+    std::shared_lock lock(map_lock);
+    auto txn = lmdb::transaction::begin(env, lmdb::transaction::mode::read);
+    if (!txn)
+      return txn.error();
+    auto bytes = txn->get(db, key);
+    if (!bytes)
+      return bytes.error();
+    if (!*bytes)
+      return T{};
+    return parse(**bytes);
+  }
+
   // The newest version and tick among a parent's children.
   base::result<chunk_meta> newest_child(lmdb::transaction& txn, const chunk_key& key) {
     chunk_meta newest;
@@ -548,29 +563,13 @@ base::result<std::shared_ptr<const compression::chunk>> store::read(const chunk_
 }
 
 base::result<chunk_meta> store::meta(const chunk_key& key) {
-  std::shared_lock map(self_->map_lock);
-  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
-  if (!txn)
-    return txn.error();
-  auto bytes = txn->get(self_->chunk_meta_db, encode(key));
-  if (!bytes)
-    return bytes.error();
-  if (!*bytes)
-    return chunk_meta{};
-  return parse_meta(**bytes, key);
+  return self_->read_value<chunk_meta>(self_->chunk_meta_db, encode(key),
+                                       [&key](std::string_view b) { return parse_meta(b, key); });
 }
 
 base::result<region_meta> store::region(std::uint64_t id) {
-  std::shared_lock map(self_->map_lock);
-  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
-  if (!txn)
-    return txn.error();
-  auto bytes = txn->get(self_->regions, region_key(id));
-  if (!bytes)
-    return bytes.error();
-  if (!*bytes)
-    return region_meta{};
-  return parse_region(**bytes, id);
+  return self_->read_value<region_meta>(self_->regions, region_key(id),
+                                        [id](std::string_view b) { return parse_region(b, id); });
 }
 
 base::result<bool> store::applied(std::uint64_t region, const update_id& id) {
