@@ -1,6 +1,7 @@
 #include "actors/node.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "actors/errors.hpp"
 #include "geology/update_codec.hpp"
@@ -131,6 +132,24 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
     st.readers.push_back(services->detached_readers
                              ? self->spawn<caf::detached + caf::linked>(reader, services)
                              : self->spawn<caf::linked>(reader, services));
+  // A region actor that fails (a bug) is dropped, and the next message for its region spawns a
+  // fresh one; its callers' requests fail with it. Any other exit stops the node.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& regions = self->state.regions;
+    for (auto it = regions.begin(); it != regions.end(); ++it)
+      if (it->second.handle.address() == msg.source) {
+        if (msg.reason)
+          std::fprintf(stderr, "strata node %llu: region %llu stopped: %s\n",
+                       static_cast<unsigned long long>(self->state.id),
+                       static_cast<unsigned long long>(it->first),
+                       caf::to_string(msg.reason).c_str());
+        if (!it->second.closing)
+          regions.erase(it);
+        return;
+      }
+    if (msg.reason)
+      self->quit(msg.reason);
+  });
   if (coordinator)
     self->send(coordinator, subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, sweep_interval(st), sweep_atom::value);
