@@ -21,7 +21,11 @@ struct fake_map_state {
   map_view view;
   int asked = 0;
 };
-shard_map_actor::behavior_type fake_map(shard_map_actor::stateful_pointer<fake_map_state> self) {
+// Spawned with its first map (CAF 0.17 dereferences a null argument tuple for a function actor
+// spawned without arguments, which UBSan reports).
+shard_map_actor::behavior_type fake_map(shard_map_actor::stateful_pointer<fake_map_state> self,
+                                        map_view initial) {
+  self->state.view = std::move(initial);
   return {
       [self](map_atom) {
         ++self->state.asked;
@@ -76,7 +80,7 @@ using sink_actor = caf::stateful_actor<sink_state>;
 
 struct fixture {
   explicit fixture(config::config settings = {}) : w(std::move(settings)) {
-    map = sys.system().spawn(fake_map);
+    map = sys.system().spawn(fake_map, map_view{});
     node_handle = sys.system().spawn(node, shard::node_id{1}, w.services.get(), map);
     view = testing::whole_map(1, 2, caf::actor_cast<caf::actor>(node_handle));
     state_of<fake_map_actor>(map).view = view;
