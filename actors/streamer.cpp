@@ -81,11 +81,11 @@ void refresh_and_read(self_pointer self, std::size_t index) {
           [self, index](caf::error&) { read(self, index); });
 }
 
-// Reads the slot's keys from their owner (all in one range). Slots are addressed by their
-// position from the front, which only deliver() moves, and only past ready slots.
+// Reads the keys of slot number `sequence` (counted since the stream began) from their owner; they
+// all lie in one range. deliver() pops only ready slots from the front, so a slot still reading
+// is found again by its number.
 void read(self_pointer self, std::size_t sequence) {
   streamer_state& st = self->state;
-  // `sequence` counts slots since the stream began; the front's is sent / batch boundaries.
   auto find = [self](std::size_t seq) -> streamer_state::slot* {
     streamer_state& s = self->state;
     const std::size_t first = s.next_slot_sequence - s.slots.size();
@@ -134,7 +134,7 @@ void read(self_pointer self, std::size_t sequence) {
           });
 }
 
-// Starts reads while the window and the two read slots allow.
+// Starts reads while the window and the reads in flight allow.
 void pump(self_pointer self) {
   streamer_state& st = self->state;
   const std::uint64_t window = st.settings.stream.window_chunks;
