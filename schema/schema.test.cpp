@@ -1,10 +1,13 @@
 // Proves the generated schema code builds messages that survive serialization unchanged, including
-// every process of the update union, and that an unknown union member reads as such.
+// every process of the update union, and that an unknown union member reads as such; and that the
+// client API's methods keep their ordinals (renumbering one breaks every deployed client).
 #include <gtest/gtest.h>
 
 #include <capnp/message.h>
+#include <capnp/schema.h>
 #include <capnp/serialize.h>
 
+#include "schema/api.capnp.h"
 #include "schema/update.capnp.h"
 #include "schema/world.capnp.h"
 
@@ -167,6 +170,54 @@ TEST(schema, truncated_bytes_are_refused_not_read) {
     capnp::FlatArrayMessageReader reader(short_words);
     (void)reader.getRoot<WorldSpec>().getName();
   });
+}
+
+TEST(schema, the_client_api_keeps_its_method_ordinals) {
+  const std::vector<std::string> strata = {"info",   "apply",  "push",        "stream", "subscribe",
+                                           "voxel",  "column", "regionStats", "shardMap"};
+  auto methods = capnp::Schema::from<Strata>().getMethods();
+  ASSERT_EQ(methods.size(), strata.size());
+  for (unsigned n = 0; n < methods.size(); ++n)
+    EXPECT_EQ(std::string(methods[n].getProto().getName().cStr()), strata[n]) << n;
+  auto sink = capnp::Schema::from<ChunkSink>().getMethods();
+  ASSERT_EQ(sink.size(), 4u);
+  EXPECT_EQ(std::string(sink[0].getProto().getName().cStr()), "chunks");
+  EXPECT_EQ(std::string(capnp::Schema::from<Gate>().getMethods()[0].getProto().getName().cStr()),
+            "open");
+}
+
+TEST(schema, streamed_chunks_and_acks_round_trip) {
+  capnp::MallocMessageBuilder message;
+  auto chunk = message.initRoot<StreamedChunk>();
+  chunk.initId().setRegion(0x89c25);
+  chunk.getId().setLod(1);
+  chunk.getId().setMorton(42);
+  chunk.setSource(StreamedChunk::Source::BASELINE);
+  chunk.setVersion(7);
+  auto error = chunk.initError();
+  error.setCode(5);
+  error.setKind(Error::Kind::FATAL);
+  error.setMessage("corrupt");
+  const auto words = to_words(message);
+  capnp::FlatArrayMessageReader reader(words);
+  auto read = reader.getRoot<StreamedChunk>();
+  EXPECT_EQ(read.getId().getRegion(), 0x89c25u);
+  EXPECT_EQ(read.getId().getMorton(), 42u);
+  EXPECT_EQ(read.getSource(), StreamedChunk::Source::BASELINE);
+  EXPECT_FALSE(read.hasData());
+  EXPECT_EQ(std::string(read.getError().getMessage().cStr()), "corrupt");
+  capnp::MallocMessageBuilder ack_message;
+  auto ack = ack_message.initRoot<Ack>();
+  ack.setStatus(Ack::Status::DUPLICATE);
+  ack.setRegionsDuplicate(3);
+  auto removed = ack.initRemoved(1);
+  removed[0].setMaterial(8);
+  removed[0].setVolumeM3(1250.5);
+  const auto ack_words = to_words(ack_message);
+  capnp::FlatArrayMessageReader ack_reader(ack_words);
+  auto read_ack = ack_reader.getRoot<Ack>();
+  EXPECT_EQ(read_ack.getStatus(), Ack::Status::DUPLICATE);
+  EXPECT_EQ(read_ack.getRemoved()[0].getVolumeM3(), 1250.5);
 }
 
 }  // namespace
