@@ -252,8 +252,8 @@ TEST(cli, bench_stream_and_query_report_goals_from_their_own_run) {
   // A short timeline and one pass of the viewers through the actor runtime.
   run_result r = run("bench stream --updates 3 --passes 1 --json");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char* goal : {"stream_chunk_rate_vs_lmdb_gets", "client_decode_mb_per_s",
-                           "time_to_first_chunk_p99_ms"})
+  for (const char* goal :
+       {"stream_chunk_rate_vs_lmdb_gets", "client_decode_mb_per_s", "time_to_first_chunk_p99_ms"})
     EXPECT_NE(r.out.find(std::string("{\"name\":\"") + goal + "\",\"value\":"), std::string::npos)
         << goal;
   EXPECT_EQ(json_field(r.out, "streams"), "12");  // the dozen sites, one pass
