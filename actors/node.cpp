@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "actors/errors.hpp"
+#include "actors/routing.hpp"
 #include "geology/update_codec.hpp"
 
 namespace strata::actors {
@@ -11,10 +12,6 @@ namespace strata::actors {
 namespace {
 
 using self_pointer = node_actor::stateful_pointer<node_state>;
-
-std::chrono::milliseconds timeout_of(const node_state& st) {
-  return std::chrono::milliseconds(st.services->settings.actors.request_timeout_ms);
-}
 
 // Why this node cannot serve `regions` routed by `epoch`, or none when it can.
 caf::error ownership(const node_state& st, const std::vector<std::uint64_t>& regions,
@@ -48,7 +45,7 @@ void when_owner(self_pointer self, std::vector<std::uint64_t> regions, std::uint
     then(std::move(verdict));
     return;
   }
-  self->request(st.coordinator, timeout_of(st), map_atom::value)
+  self->request(st.coordinator, request_timeout(st.services->settings), map_atom::value)
       .then(
           [self, regions, epoch, then](map_view& view) {
             if (view.map.version > self->state.map.version)
@@ -192,7 +189,8 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
               };
               for (std::uint64_t region : part.regions)
                 with_region(self, region, [self, write, finish, g](const region_actor& handle) {
-                  self->request(handle, timeout_of(self->state), apply_atom::value, write)
+                  self->request(handle, request_timeout(self->state.services->settings),
+                                apply_atom::value, write)
                       .then(
                           [finish, g](write_reply& reply) {
                             merge(g->total, reply);
@@ -249,7 +247,8 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
               for (std::uint64_t region : regions)
                 with_region(
                     self, region, [self, promise, left, subscriber](const region_actor& h) mutable {
-                      self->request(h, timeout_of(self->state), subscribe_atom::value, subscriber)
+                      self->request(h, request_timeout(self->state.services->settings),
+                                    subscribe_atom::value, subscriber)
                           .then(
                               [promise, left](bool) mutable {
                                 if (--*left == 0)
@@ -289,7 +288,7 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
             continue;
           entry.closing = true;
           const std::uint64_t id = region;
-          self->request(entry.handle, timeout_of(st), sweep_atom::value)
+          self->request(entry.handle, request_timeout(st.services->settings), sweep_atom::value)
               .then([self, id](bool quitting) { passivated(self, id, quitting); },
                     [self, id](caf::error&) { passivated(self, id, false); });
         }

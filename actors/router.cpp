@@ -16,10 +16,6 @@ namespace {
 
 using self_pointer = router_actor::stateful_pointer<router_state>;
 
-std::chrono::milliseconds timeout_of(const router_state& st) {
-  return std::chrono::milliseconds(st.settings.actors.request_timeout_ms);
-}
-
 // Refreshes the map from the coordinator, then runs `then` (also when the refresh fails: the
 // retry then meets the same refusal and reports it).
 void refresh(self_pointer self, std::function<void()> then) {
@@ -28,7 +24,7 @@ void refresh(self_pointer self, std::function<void()> then) {
     then();
     return;
   }
-  self->request(st.coordinator, timeout_of(st), map_atom::value)
+  self->request(st.coordinator, request_timeout(st.settings), map_atom::value)
       .then(
           [self, then](map_view& view) {
             self->state.routes.install(view);
@@ -58,19 +54,7 @@ void finish_one(const std::shared_ptr<write_gather>& g) {
 void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
                 const std::vector<std::uint64_t>& regions, unsigned attempt) {
   router_state& st = self->state;
-  std::map<std::pair<shard::node_id, std::uint64_t>, std::pair<route, std::vector<std::uint64_t>>>
-      parts;
-  std::vector<std::uint64_t> unrouted;
-  for (std::uint64_t region : regions) {
-    auto r = st.routes.find(region);
-    if (!r) {
-      unrouted.push_back(region);
-      continue;
-    }
-    auto& part = parts[{r->id, r->first}];
-    part.first = *r;
-    part.second.push_back(region);
-  }
+  auto [parts, unrouted] = st.routes.group(regions, [](std::uint64_t region) { return region; });
   g->left += parts.size() + (unrouted.empty() ? 0 : 1);
   if (!unrouted.empty()) {
     if (attempt < st.settings.actors.route_retries_max) {
@@ -86,10 +70,9 @@ void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
       finish_one(g);
     }
   }
-  for (auto& [range, part] : parts) {
-    const route r = part.first;
-    const std::vector<std::uint64_t> mine = part.second;
-    self->request(r.node, timeout_of(st), apply_atom::value, write_part{*g->update, mine, r.epoch})
+  for (auto& [r, mine] : parts) {
+    self->request(r.node, request_timeout(st.settings), apply_atom::value,
+                  write_part{*g->update, mine, r.epoch})
         .then(
             [g](write_reply& reply) {
               merge(g->total, reply);
@@ -177,7 +160,7 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         ask_owner<voxel_answer>(
             self, promise, region,
             [self, at](const route& r) {
-              return self->request(r.node, timeout_of(self->state), voxel_atom::value,
+              return self->request(r.node, request_timeout(self->state.settings), voxel_atom::value,
                                    voxel_query{at, r.epoch});
             },
             0);
@@ -192,8 +175,8 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         ask_owner<column_answer>(
             self, promise, grid.region_of(*v).id(),
             [self, at](const route& r) {
-              return self->request(r.node, timeout_of(self->state), column_atom::value,
-                                   column_query{at, r.epoch});
+              return self->request(r.node, request_timeout(self->state.settings),
+                                   column_atom::value, column_query{at, r.epoch});
             },
             0);
         return promise;

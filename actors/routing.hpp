@@ -3,10 +3,15 @@
 // (errc::stale_epoch) and the holder refreshes and retries.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <optional>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "actors/protocol.hpp"
+#include "config/config.hpp"
 
 namespace strata::actors {
 
@@ -16,6 +21,20 @@ struct route {
   std::uint64_t epoch = 0;
   /// The range's first region id, which names the range.
   std::uint64_t first = 0;
+};
+
+/// How long an actor waits for another's reply (actors.request_timeout_ms).
+inline std::chrono::milliseconds request_timeout(const config::config& settings) {
+  return std::chrono::milliseconds(settings.actors.request_timeout_ms);
+}
+
+/// Items grouped by the shard range that holds them, each group with its owner.
+template <class Item>
+struct range_groups {
+  /// One group per range, items in the order given.
+  std::vector<std::pair<route, std::vector<Item>>> groups;
+  /// Items whose region no known node owns.
+  std::vector<Item> unrouted;
 };
 
 class routing_table {
@@ -28,6 +47,25 @@ class routing_table {
 
   /// The owner of a region, or nothing when no range holds it or its node is unknown.
   std::optional<route> find(std::uint64_t region) const;
+
+  /// Groups items by the range holding `region_of(item)`.
+  template <class Item, class RegionOf>
+  range_groups<Item> group(const std::vector<Item>& items, RegionOf region_of) const {
+    range_groups<Item> out;
+    std::map<std::pair<shard::node_id, std::uint64_t>, std::size_t> index;
+    for (const Item& item : items) {
+      auto r = find(region_of(item));
+      if (!r) {
+        out.unrouted.push_back(item);
+        continue;
+      }
+      auto [at, fresh] = index.try_emplace({r->id, r->first}, out.groups.size());
+      if (fresh)
+        out.groups.push_back({*r, {}});
+      out.groups[at->second].second.push_back(item);
+    }
+    return out;
+  }
 
  private:
   shard::shard_map map_;

@@ -14,10 +14,6 @@ constexpr std::size_t reads_in_flight = 4;
 // The first read's size: small, so the nearest chunks arrive with little wait.
 constexpr std::size_t first_batch_chunks = 16;
 
-std::chrono::milliseconds timeout_of(const streamer_state& st) {
-  return std::chrono::milliseconds(st.settings.actors.request_timeout_ms);
-}
-
 chunk_batch failed(const std::vector<shard::chunk_key>& keys, const base::error& e) {
   chunk_batch out;
   for (const shard::chunk_key& key : keys) {
@@ -72,7 +68,7 @@ void refresh_and_read(self_pointer self, std::size_t index) {
     read(self, index);
     return;
   }
-  self->request(st.coordinator, timeout_of(st), map_atom::value)
+  self->request(st.coordinator, request_timeout(st.settings), map_atom::value)
       .then(
           [self, index](map_view& view) {
             self->state.routes.install(view);
@@ -106,7 +102,7 @@ void read(self_pointer self, std::size_t sequence) {
     return;
   }
   ++slot->attempts;
-  self->request(route->node, timeout_of(st), read_atom::value,
+  self->request(route->node, request_timeout(st.settings), read_atom::value,
                 read_request{slot->keys, route->epoch})
       .then(
           [self, sequence, find](chunk_batch& batch) {

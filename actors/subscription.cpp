@@ -10,34 +10,25 @@ namespace {
 
 using self_pointer = caf::stateful_actor<subscription_state>*;
 
-std::chrono::milliseconds timeout_of(const subscription_state& st) {
-  return std::chrono::milliseconds(st.settings.actors.request_timeout_ms);
-}
-
 // Registers with the owners of `regions`, refreshing the map and retrying stale routes.
 void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned attempt) {
   subscription_state& st = self->state;
-  std::map<std::pair<shard::node_id, std::uint64_t>, std::vector<std::uint64_t>> by_range;
-  for (std::uint64_t region : regions) {
-    auto r = st.routes.find(region);
-    if (!r) {
-      self->send(st.sink,
-                 to_caf(base::errc::unavailable, "no node owns region " + std::to_string(region)));
-      self->quit();
-      return;
-    }
-    by_range[{r->id, r->first}].push_back(region);
+  auto grouped = st.routes.group(regions, [](std::uint64_t region) { return region; });
+  if (!grouped.unrouted.empty()) {
+    self->send(st.sink, to_caf(base::errc::unavailable,
+                               "no node owns region " + std::to_string(grouped.unrouted.front())));
+    self->quit();
+    return;
   }
-  for (auto& [range, part] : by_range) {
-    auto r = st.routes.find(part.front());
-    self->request(r->node, timeout_of(st), subscribe_atom::value, part, r->epoch,
+  for (auto& [r, part] : grouped.groups) {
+    self->request(r.node, request_timeout(st.settings), subscribe_atom::value, part, r.epoch,
                   caf::actor_cast<caf::actor>(self))
         .then([](bool) {},
               [self, part = part, attempt](caf::error& e) {
                 subscription_state& s = self->state;
                 if (from_caf(e).code == base::errc::stale_epoch &&
                     attempt < s.settings.actors.route_retries_max && s.coordinator) {
-                  self->request(s.coordinator, timeout_of(s), map_atom::value)
+                  self->request(s.coordinator, request_timeout(s.settings), map_atom::value)
                       .then(
                           [self, part, attempt](map_view& view) {
                             self->state.routes.install(view);
@@ -69,24 +60,19 @@ void flush(self_pointer self) {
   subscription_state& st = self->state;
   const std::uint64_t window = st.settings.stream.window_chunks;
   std::uint64_t held = st.sent - st.credited + st.reading;
-  std::map<std::pair<shard::node_id, std::uint64_t>, read_request> by_range;
-  std::map<std::pair<shard::node_id, std::uint64_t>, node_actor> owners;
+  std::vector<shard::chunk_key> taken;
   while (!st.pending.empty() && held < window) {
-    const shard::chunk_key key = *st.pending.begin();
+    taken.push_back(*st.pending.begin());
     st.pending.erase(st.pending.begin());
-    auto r = st.routes.find(key.region);
-    if (!r)
-      continue;  // no owner now: the next change will come from the new one
-    read_request& request = by_range[{r->id, r->first}];
-    request.keys.push_back(key);
-    request.epoch = r->epoch;
-    owners[{r->id, r->first}] = r->node;
     ++held;
   }
-  for (auto& [range, request] : by_range) {
-    const std::uint64_t n = request.keys.size();
+  // Chunks with no owner now are dropped: the next change comes from the new owner.
+  auto grouped = st.routes.group(taken, [](const shard::chunk_key& key) { return key.region; });
+  for (auto& [r, keys] : grouped.groups) {
+    const std::uint64_t n = keys.size();
     st.reading += n;
-    self->request(owners[range], timeout_of(st), read_atom::value, request)
+    self->request(r.node, request_timeout(st.settings), read_atom::value,
+                  read_request{keys, r.epoch})
         .then(
             [self, n](chunk_batch& batch) {
               subscription_state& s = self->state;
@@ -94,7 +80,7 @@ void flush(self_pointer self) {
               s.sent += batch.chunks.size();
               self->send(s.sink, chunks_atom::value, s.id, std::move(batch));
             },
-            [self, n, keys = request.keys](caf::error&) {
+            [self, n, keys = keys](caf::error&) {
               // The owner moved or failed: the chunks wait for the next flush.
               subscription_state& s = self->state;
               s.reading -= n;
