@@ -234,6 +234,27 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
             self, self->state.services->world.grid.locate({q.at.lat_deg, q.at.lng_deg, floor}),
             atom, q);
       },
+      [self](stats_atom atom, std::uint64_t region,
+             std::uint64_t epoch) -> caf::result<region_summary> {
+        auto promise = self->make_response_promise<region_summary>();
+        when_owner(self, {region}, epoch,
+                   [self, promise, atom, region, epoch](caf::error e) mutable {
+                     if (e) {
+                       promise.deliver(std::move(e));
+                       return;
+                     }
+                     self->request(next_reader(self->state),
+                                   request_timeout(self->state.services->settings), atom, region)
+                         .then(
+                             [self, promise, epoch](region_summary& s) mutable {
+                               s.node = self->state.id;
+                               s.epoch = epoch;
+                               promise.deliver(std::move(s));
+                             },
+                             [promise](caf::error& e) mutable { promise.deliver(std::move(e)); });
+                   });
+        return promise;
+      },
       [self](subscribe_atom, std::vector<std::uint64_t>& regions, std::uint64_t epoch,
              caf::actor& subscriber) -> caf::result<bool> {
         auto promise = self->make_response_promise<bool>();

@@ -136,6 +136,18 @@ struct column_answer {
   std::uint64_t tick = 0;
 };
 
+/// A region's state and owner: what Strata.regionStats answers.
+struct region_summary {
+  std::uint64_t region = 0;
+  /// Bumped by every update applied to the region; the tick of the last one.
+  std::uint64_t version = 0;
+  std::uint64_t tick = 0;
+  std::uint64_t updates = 0;
+  /// The owner and its range's epoch.
+  shard::node_id node = 0;
+  std::uint64_t epoch = 0;
+};
+
 // -- streams and change feeds -------------------------------------------------------------------
 
 /// An area around a viewer, at a level of detail that falls with distance.
@@ -203,7 +215,9 @@ using node_actor =
                                      caf::actor>::with<bool>,
                      caf::reacts_to<unsub_atom, std::vector<std::uint64_t>, caf::actor>,
                      caf::reacts_to<map_atom, map_view>,
-                     caf::replies_to<stats_atom>::with<node_stats>, caf::reacts_to<sweep_atom>>;
+                     caf::replies_to<stats_atom>::with<node_stats>,
+                     caf::replies_to<stats_atom, std::uint64_t, std::uint64_t>::with<region_summary>,
+                     caf::reacts_to<sweep_atom>>;
 
 /// The shard map's authority (coordinator/). lookup answers the range holding a region
 /// (errc::not_found when none does); join registers a node; assign gives a range to a node;
@@ -225,6 +239,7 @@ using router_actor = caf::typed_actor<
     caf::replies_to<apply_atom, std::string>::with<write_reply>,
     caf::replies_to<voxel_atom, geo::position>::with<voxel_answer>,
     caf::replies_to<column_atom, geo::lat_lng>::with<column_answer>,
+    caf::replies_to<stats_atom, std::uint64_t>::with<region_summary>,
     caf::replies_to<stream_atom, stream_request, caf::actor>::with<caf::actor>,
     caf::replies_to<subscribe_atom, subscribe_request, caf::actor>::with<caf::actor>,
     caf::reacts_to<map_atom, map_view>>;
@@ -276,6 +291,11 @@ typename Inspector::result_type inspect(Inspector& f, column_layer& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, column_answer& x) {
   return f(caf::meta::type_name("column_answer"), x.layers, x.version, x.tick);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, region_summary& x) {
+  return f(caf::meta::type_name("region_summary"), x.region, x.version, x.tick, x.updates, x.node,
+           x.epoch);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_request& x) {

@@ -114,6 +114,17 @@ reader_actor::behavior_type reader(reader_actor::stateful_pointer<reader_state>,
           return to_caf(answer.error());
         return std::move(*answer);
       },
+      [services](stats_atom, std::uint64_t region) -> caf::result<region_summary> {
+        auto meta = services->store.region(region);
+        if (!meta)
+          return to_caf(meta.error());
+        region_summary out;
+        out.region = region;
+        out.version = meta->version;
+        out.tick = meta->tick;
+        out.updates = meta->updates;
+        return out;
+      },
   };
 }
 

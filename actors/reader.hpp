@@ -12,7 +12,8 @@ namespace strata::actors {
 using reader_actor =
     caf::typed_actor<caf::replies_to<read_atom, read_request>::with<chunk_batch>,
                      caf::replies_to<voxel_atom, voxel_query>::with<voxel_answer>,
-                     caf::replies_to<column_atom, column_query>::with<column_answer>>;
+                     caf::replies_to<column_atom, column_query>::with<column_answer>,
+                     caf::replies_to<stats_atom, std::uint64_t>::with<region_summary>>;
 
 struct reader_state {
   static inline const char* name = "strata.reader";

@@ -25,6 +25,7 @@ void register_types(caf::actor_system_config& config) {
       .add_message_type<column_query>("strata::actors::column_query")
       .add_message_type<column_layer>("strata::actors::column_layer")
       .add_message_type<column_answer>("strata::actors::column_answer")
+      .add_message_type<region_summary>("strata::actors::region_summary")
       .add_message_type<stream_request>("strata::actors::stream_request")
       .add_message_type<stream_stats>("strata::actors::stream_stats")
       .add_message_type<subscribe_request>("strata::actors::subscribe_request")

@@ -32,7 +32,8 @@ enum class error_kind : std::uint8_t { retryable, overloaded, fatal };
   X(unsupported_version, 11, fatal, "a format or protocol version this build does not read")   \
   X(stale_epoch, 12, retryable,                                                                \
     "the request was routed by an older shard map; refresh it and retry")                      \
-  X(cancelled, 13, fatal, "the stream or subscription was cancelled by its consumer or server")
+  X(cancelled, 13, fatal, "the stream or subscription was cancelled by its consumer or server") \
+  X(unauthenticated, 14, fatal, "the bearer token is missing or wrong")
 
 enum class errc : std::uint16_t {
 #define STRATA_X(name, number, kind, description) name = number,

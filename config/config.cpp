@@ -308,6 +308,28 @@ const std::vector<key_spec>& table() {
                    "Least time between two deliveries to one subscriber (ms); changes in between "
                    "are coalesced, newest version wins.",
                    0, 3600000, &config::subscribe, &subscribe_config::interval_ms),
+      {"gateway.token",
+       kind::text,
+       "",
+       "Bearer token clients must present; none when empty. Prefer the environment variable to a "
+       "file others can read.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.gateway.token = s; },
+       [](const config& c) { return quoted(c.gateway.token); }},
+      unsigned_key("gateway.message_bytes_max", "67108864",
+                   "Largest RPC message a client may send, in bytes (an import carries its DEM).",
+                   4096, 1073741824, &config::gateway, &gateway_config::message_bytes_max),
+      unsigned_key("gateway.batch_updates_max", "1024", "Most updates in one apply call or push write.",
+                   1, 1048576, &config::gateway, &gateway_config::batch_updates_max),
+      unsigned_key("gateway.streams_per_client_max", "16",
+                   "Streams and change feeds one client connection may run at once.", 1, 65536,
+                   &config::gateway, &gateway_config::streams_per_client_max),
+      unsigned_key("gateway.push_updates_in_flight", "256",
+                   "Updates of a streaming push applied concurrently before the server holds the "
+                   "client back.",
+                   1, 65536, &config::gateway, &gateway_config::push_updates_in_flight),
   };
   return specs;
 }

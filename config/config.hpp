@@ -70,6 +70,16 @@ struct subscribe_config {
   std::uint64_t interval_ms = 100;
 };
 
+/// The client API's gateway (docs/api.md).
+struct gateway_config {
+  /// When set, every client must open the gate with it.
+  std::string token;
+  std::uint64_t message_bytes_max = std::uint64_t{64} << 20;
+  std::uint64_t batch_updates_max = 1024;
+  std::uint64_t streams_per_client_max = 16;
+  std::uint64_t push_updates_in_flight = 256;
+};
+
 struct config {
   geo::world_spec world;
   /// Where a node keeps its LMDB environment.
@@ -83,6 +93,7 @@ struct config {
   actors_config actors;
   stream_config stream;
   subscribe_config subscribe;
+  gateway_config gateway;
 };
 
 /// Where values come from, in increasing precedence.

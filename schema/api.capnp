@@ -244,6 +244,47 @@ struct ServerInfo {
   # baseline chunks that streams send without data.
 
   limits @4 :Limits;
+
+  hasWorld @5 :Bool;
+  # False until a world is created (Strata.create, `strata import`): until then every call but
+  # info and create is refused with not_found.
+}
+
+struct CodecShare {
+  codec @0 :Text;
+  # The material channel's codec (docs/format.md), e.g. "run_length".
+  chunks @1 :UInt64;
+  bytes @2 :UInt64;
+}
+
+struct ServerStats {
+  # What `strata stats` prints: a census of the stored chunks and the write path's counters.
+
+  regions @0 :UInt64;
+  # Regions an update has changed.
+
+  chunks @1 :UInt64;
+  chunkBytes @2 :UInt64;
+  # Stored chunks and their bytes; untouched chunks of the imported terrain store nothing.
+
+  diskBytes @3 :UInt64;
+  # Bytes of the storage files in use.
+
+  rawBytes @4 :UInt64;
+  # What the stored chunks would take uncompressed (materials and history, 64 KiB each).
+
+  chunksPerLod @5 :List(UInt64);
+  codecs @6 :List(CodecShare);
+
+  updatesApplied @7 :UInt64;
+  updatesDuplicate @8 :UInt64;
+  updatesFailed @9 :UInt64;
+  commits @10 :UInt64;
+  dirtyChunks @11 :UInt64;
+  # Chunks changed and not yet recompressed.
+
+  regionsActive @12 :UInt64;
+  # Region actors running now.
 }
 
 interface Strata {
@@ -268,6 +309,13 @@ interface Strata {
   column @6 (at :World.LatLng) -> (answer :ColumnAnswer);
   regionStats @7 (region :UInt64) -> (stats :RegionStats);
   shardMap @8 () -> (map :ShardMap);
+
+  stats @9 () -> (stats :ServerStats);
+
+  create @10 (spec :World.WorldSpec, generator :Data) -> (info :ServerInfo, error :Error);
+  # Makes the server's world from a spec and a generator record (docs/import.md), as
+  # `strata import` does. Creating the world the server already has is not an error; another one
+  # is refused (invalid_argument).
 }
 
 interface Gate {

@@ -1021,6 +1021,44 @@ base::result<scrub_report> store::scrub() {
   return report;
 }
 
+base::result<census> store::take_census() {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  census out;
+  for (auto [db, count] : {std::pair{self_->regions, &out.regions}, {self_->dirty, &out.dirty}}) {
+    auto n = txn->entries(db);
+    if (!n)
+      return n.error();
+    *count = *n;
+  }
+  auto c = lmdb::cursor::open(*txn, self_->chunks);
+  if (!c)
+    return c.error();
+  auto at = c->first();
+  for (; at && *at; at = c->next()) {
+    ++out.chunks;
+    const std::string_view value = c->value();
+    out.chunk_bytes += value.size();
+    auto key = decode_chunk_key(c->key());
+    auto header = compression::read_header(value);
+    if (!key || !header) {
+      ++out.unreadable;
+      continue;
+    }
+    if (out.chunks_per_lod.size() <= key->lod)
+      out.chunks_per_lod.resize(key->lod + 1);
+    ++out.chunks_per_lod[key->lod];
+    const auto codec = static_cast<std::size_t>(header->material);
+    ++out.codec_chunks[codec];
+    out.codec_bytes[codec] += value.size();
+  }
+  if (!at)
+    return at.error();
+  return out;
+}
+
 store_counters store::counters() const {
   store_counters out;
   {

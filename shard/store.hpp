@@ -29,6 +29,7 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -170,6 +171,24 @@ struct scrub_report {
   std::vector<std::pair<chunk_key, base::error>> corrupt;
 };
 
+/// What the store holds, by a scan of every chunk's header: what `strata stats` shows.
+struct census {
+  /// Regions an update has changed.
+  std::uint64_t regions = 0;
+  std::uint64_t chunks = 0;
+  /// Bytes of the stored chunks (values only).
+  std::uint64_t chunk_bytes = 0;
+  /// Stored chunks per LOD, index = LOD.
+  std::vector<std::uint64_t> chunks_per_lod;
+  /// Per material-channel codec (compression::codec_id as the index): chunks and their bytes.
+  std::array<std::uint64_t, 256> codec_chunks{};
+  std::array<std::uint64_t, 256> codec_bytes{};
+  /// Chunks whose header does not parse.
+  std::uint64_t unreadable = 0;
+  /// Chunks changed since their last recompression.
+  std::uint64_t dirty = 0;
+};
+
 class store {
  public:
   /// Opens or creates the environment. Errors: errc::io_error (the directory, LMDB),
@@ -240,6 +259,8 @@ class store {
 
   /// Verifies every stored chunk (header, payload, checksum).
   base::result<scrub_report> scrub();
+  /// Counts what is stored in one read transaction; reads headers only, decodes nothing.
+  base::result<census> take_census();
 
   store_counters counters() const;
   std::uint64_t map_bytes() const;

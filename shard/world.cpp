@@ -13,7 +13,7 @@ namespace {
 // keys at most).
 constexpr std::size_t pyramid_regions_max = 100000;
 
-std::unique_ptr<world> make_world(const geo::grid& g, geology::generator_record record) {
+std::unique_ptr<world> world_of(const geo::grid& g, geology::generator_record record) {
   auto w = std::unique_ptr<world>(new world{g, std::move(record), nullptr});
   w->generator =
       std::make_unique<geology::terrain_generator>(w->grid, w->record.terrain, w->record.params);
@@ -21,6 +21,14 @@ std::unique_ptr<world> make_world(const geo::grid& g, geology::generator_record 
 }
 
 }  // namespace
+
+base::result<std::unique_ptr<world>> make_world(const geo::world_spec& spec,
+                                                geology::generator_record record) {
+  auto g = geo::grid::make(spec);
+  if (!g)
+    return g.error();
+  return world_of(*g, std::move(record));
+}
 
 baseline_source baseline_of(const world& w) {
   const geology::terrain_generator* generator = w.generator.get();
@@ -56,7 +64,7 @@ base::result<std::unique_ptr<world>> import_world(store& s, const geo::world_spe
     return g.error();
   if (auto put = s.put_world(geo::serialize(spec), geology::serialize(record)); !put)
     return put.error();
-  auto w = make_world(*g, std::move(record));
+  auto w = world_of(*g, std::move(record));
   s.fit_to(spec);
   s.set_baseline(baseline_of(*w));
   // The terrain's LOD pyramid, built by the recompressor in the background.
@@ -92,7 +100,7 @@ base::result<std::unique_ptr<world>> load_world(store& s) {
     return base::fail(base::errc::corrupt_data,
                       "the stored generator record does not parse: " + record.error().message);
   }
-  auto w = make_world(*g, std::move(*record));
+  auto w = world_of(*g, std::move(*record));
   s.fit_to(*spec);
   s.set_baseline(baseline_of(*w));
   return w;

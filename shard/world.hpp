@@ -30,6 +30,11 @@ base::result<std::unique_ptr<world>> import_world(store& s, const geo::world_spe
 /// does not parse; errc::unsupported_version for a record of another generator version.
 base::result<std::unique_ptr<world>> load_world(store& s);
 
+/// A world outside any store: what a client regenerates the baseline chunks of a stream with.
+/// Errors: the spec's validate() error.
+base::result<std::unique_ptr<world>> make_world(const geo::world_spec& spec,
+                                                geology::generator_record record);
+
 /// The world's generator as a store baseline. `w` must outlive the store's use of it.
 baseline_source baseline_of(const world& w);
 
