@@ -25,6 +25,12 @@ int run_demo(const args& words);
 int run_bench(const args& words);
 int run_compress(const args& words);
 int run_decompress(const args& words);
+int run_serve(const args& words);
+int run_import(const args& words);
+int run_push(const args& words);
+int run_stream(const args& words);
+int run_query(const args& words);
+int run_stats(const args& words);
 
 /// Parses `words` with `flags`; on --help prints the usage and sets `exit_status` to 0, on a
 /// usage error prints the error and the usage and sets it to 2. Returns true when the command

@@ -27,10 +27,16 @@ const subcommand subcommands[] = {
     {"grid", "map between latitude/longitude/altitude and the world grid (locate, cover)",
      run_grid},
     {"config", "print the default or the effective configuration (defaults, show)", run_config},
-    {"demo", "survey the world strata would build from real terrain", run_demo},
+    {"demo", "run an embedded server on real terrain through a geological timeline", run_demo},
+    {"serve", "run the embedded server (shard map and a node) for clients", run_serve},
+    {"import", "create a server's world from a DEM", run_import},
+    {"push", "send geological updates to a server", run_push},
+    {"stream", "stream the area around a viewer, optionally as a picture", run_stream},
+    {"query", "what is at a place: a voxel or a column of layers", run_query},
+    {"stats", "what a server stores: chunks, bytes, codecs, updates", run_stats},
     {"compress", "compress a dense uint8 volume with the hybrid codecs", run_compress},
     {"decompress", "restore a volume written by strata compress", run_decompress},
-    {"bench", "benchmarks against the anchors (compression)", run_bench},
+    {"bench", "benchmarks against the anchors (compression, ingest, stream, query)", run_bench},
 };
 
 void print_subcommands(std::FILE* out) {
