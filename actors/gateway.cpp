@@ -200,7 +200,7 @@ kj::Promise<base::result<T>> ask(const caf::actor& bridge, std::chrono::millisec
 
 // Events of a stream or change feed, from the sink actor (CAF threads) to the pump (kj thread).
 struct feed_event {
-  enum class kind : std::uint8_t { chunks, done, resync, failed } what = kind::chunks;
+  enum class kind : std::uint8_t { chunks, done, resync, failed, stopped } what = kind::chunks;
   /// For chunks: the producer to credit.
   caf::actor producer;
   chunk_batch batch;
@@ -246,6 +246,14 @@ class feed {
 // The sink the router's streamer or subscription sends to: it forwards everything to the feed.
 // It stops after done or a failure; the producer, which monitors it, stops when it does.
 caf::behavior sink_actor(caf::event_based_actor* self, std::shared_ptr<feed> f) {
+  self->set_down_handler([self, f](caf::down_msg& down) {
+    feed_event event;
+    event.what = feed_event::kind::failed;
+    event.failure = {base::errc::unavailable,
+                     "the stream stopped on the server: " + caf::to_string(down.reason)};
+    f->push(std::move(event));
+    self->quit();
+  });
   self->set_error_handler([self, f](caf::error& e) {
     feed_event event;
     event.what = feed_event::kind::failed;
@@ -272,6 +280,9 @@ caf::behavior sink_actor(caf::event_based_actor* self, std::shared_ptr<feed> f) 
         event.what = feed_event::kind::resync;
         f->push(std::move(event));
       },
+      // The producer, once the router has made it: if it stops without saying done (it
+      // failed, or its node went), the client hears why.
+      [self](stream_atom, const caf::actor& producer) { self->monitor(producer); },
   };
 }
 
@@ -338,8 +349,8 @@ struct connection {
 // A running stream or change feed.
 class handle_impl final : public schema::Handle::Server {
  public:
-  handle_impl(caf::actor sink, caf::actor producer)
-      : sink_(std::move(sink)), producer_(std::move(producer)) {}
+  handle_impl(caf::actor sink, caf::actor producer, std::shared_ptr<feed> f)
+      : sink_(std::move(sink)), producer_(std::move(producer)), feed_(std::move(f)) {}
   ~handle_impl() { stop(); }
 
   kj::Promise<void> cancel(CancelContext) override {
@@ -355,10 +366,18 @@ class handle_impl final : public schema::Handle::Server {
       caf::anon_send_exit(sink_, caf::exit_reason::user_shutdown);
     producer_ = nullptr;
     sink_ = nullptr;
+    // Ends the pump, which frees the connection's place for another stream.
+    if (feed_) {
+      feed_event event;
+      event.what = feed_event::kind::stopped;
+      feed_->push(std::move(event));
+      feed_ = nullptr;
+    }
   }
 
   caf::actor sink_;
   caf::actor producer_;
+  std::shared_ptr<feed> feed_;
 };
 
 // Drains a feed into the client's sink; a batch is credited once Cap'n Proto lets the next
@@ -393,6 +412,8 @@ kj::Promise<void> pump(std::shared_ptr<feed> f, schema::ChunkSink::Client sink) 
         fill(request.initError(), event.failure);
         return request.send().ignoreResult();
       }
+      case feed_event::kind::stopped:
+        break;
     }
     return kj::READY_NOW;
   });
@@ -802,7 +823,8 @@ class strata_impl final : public schema::Strata::Server {
             fill(context.getResults().initError(), producer.error());
             return;
           }
-          context.getResults().setHandle(kj::heap<handle_impl>(sink_handle, *producer));
+          caf::anon_send(sink_handle, stream_atom::value, *producer);
+          context.getResults().setHandle(kj::heap<handle_impl>(sink_handle, *producer, f));
           conn.tasks.add(pump(f, sink).attach(kj::defer([&conn, sink_handle] {
             --conn.streams;
             caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);

@@ -8,6 +8,9 @@
 // regenerated from the world's generator). The anchor, in the same run: plain LMDB gets of the
 // same chunks in the same order, no actors.
 //
+// With --rpc, the same streams and queries also go through the gateway over loopback, and the
+// goals compare them with the in-process figures of the same run.
+//
 // query: voxel and column queries at random places near the sites, one at a time through the
 // router, against the same queries answered by direct calls on the store, no actors.
 #pragma once
@@ -29,10 +32,18 @@ struct runtime_options {
   std::size_t passes = 4;
   /// Queries of each kind.
   std::size_t queries = 2000;
+  /// Updates the timeline keeps in flight (through the router, or in a streaming push).
+  std::size_t in_flight = 128;
+  /// Also through Cap'n Proto RPC on loopback (the gateway and the client library), beside the
+  /// in-process figures of the same run.
+  bool rpc = false;
   bool json = false;
 };
 
 base::status run_stream(const runtime_options& options);
 base::status run_query(const runtime_options& options);
+/// `strata bench ingest --rpc`: the timeline's durable updates through the router in process,
+/// then over RPC into a second server with the same fresh world.
+base::status run_ingest_rpc(const runtime_options& options);
 
 }  // namespace strata::bench

@@ -1,4 +1,5 @@
 // strata bench compression
+#include <algorithm>
 #include <cstdio>
 
 #include "bench/compression_bench.hpp"
@@ -30,6 +31,33 @@ int run_bench(const args& words) {
           base::fail(base::errc::invalid_argument, "--chunk-columns must not be negative"));
     options.chunk_columns_max = static_cast<std::size_t>(columns_max);
     auto ran = bench::run_compression(options);
+    return ran ? exit_ok : report(ran.error());
+  }
+  if (what == "ingest" && std::find(words.begin(), words.end(), "--rpc") != words.end()) {
+    bench::runtime_options options;
+    options.updates = 600;
+    std::int64_t updates = static_cast<std::int64_t>(options.updates);
+    std::int64_t in_flight = static_cast<std::int64_t>(options.in_flight);
+    bool rpc = true;
+    flag_parser flags("strata bench ingest --rpc",
+                      "Durable geological updates on an imported real world through the actors "
+                      "in process, then over Cap'n Proto RPC on loopback (a streaming push) into "
+                      "a second server with the same fresh world.");
+    flags.add_switch("rpc", "(this benchmark)", &rpc);
+    flags.add_text("world", "NAME", "jacksboro (default) or topobathy", &options.world);
+    flags.add_text("sample-data", "DIR", "where the .npz files are", &options.sample_data);
+    flags.add_integer("updates", "N", "updates in the sequence (default 600)", &updates);
+    flags.add_integer("in-flight", "N", "updates kept in flight (default 128)", &in_flight);
+    flags.add_switch("json", "print one JSON object with a goals list", &options.json);
+    int status = exit_ok;
+    if (!parse_or_exit(flags, args(words.begin() + 1, words.end()), status))
+      return status;
+    if (updates < 3 || in_flight < 1)
+      return report(base::fail(base::errc::invalid_argument,
+                               "--updates must be at least 3, --in-flight at least 1"));
+    options.updates = static_cast<std::size_t>(updates);
+    options.in_flight = static_cast<std::size_t>(in_flight);
+    auto ran = bench::run_ingest_rpc(options);
     return ran ? exit_ok : report(ran.error());
   }
   if (what == "ingest") {
@@ -80,6 +108,8 @@ int run_bench(const args& words) {
       flags.add_integer("passes", "N", "passes of the viewers over the sites (default 4)", &passes);
     else
       flags.add_integer("queries", "N", "queries of each kind (default 2000)", &queries);
+    flags.add_switch("rpc", "also over Cap'n Proto RPC on loopback, beside the in-process figures",
+                     &options.rpc);
     flags.add_switch("json", "print one JSON object with a goals list", &options.json);
     int status = exit_ok;
     if (!parse_or_exit(flags, args(words.begin() + 1, words.end()), status))
@@ -100,8 +130,10 @@ int run_bench(const args& words) {
                "usage: strata bench BENCHMARK [flags]\n\n"
                "  compression   hybrid compression against zstd, blosc and OpenVDB\n"
                "  ingest        durable geological updates against LMDB + zstd by hand\n"
+               "                (--rpc: through the actors in process against over RPC)\n"
                "  stream        streaming through the actor runtime against LMDB gets\n"
-               "  query         voxel and column queries through the actor runtime\n");
+               "  query         voxel and column queries through the actor runtime\n"
+               "  (stream and query take --rpc: the same again over Cap'n Proto RPC)\n");
   return what == "--help" ? exit_ok : exit_usage;
 }
 

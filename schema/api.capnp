@@ -279,6 +279,8 @@ struct ServerStats {
   updatesApplied @7 :UInt64;
   updatesDuplicate @8 :UInt64;
   updatesFailed @9 :UInt64;
+  # Since the server started, per region: an update over two regions counts twice.
+
   commits @10 :UInt64;
   dirtyChunks @11 :UInt64;
   # Chunks changed and not yet recompressed.
