@@ -18,6 +18,7 @@
 #include <future>
 #include <list>
 #include <mutex>
+#include <pthread.h>
 #include <thread>
 
 #include "actors/errors.hpp"
@@ -190,11 +191,12 @@ kj::Promise<base::result<T>> ask(const caf::actor& bridge, std::chrono::millisec
                                  Handle handle, Ts... xs) {
   auto paf = kj::newPromiseAndCrossThreadFulfiller<base::result<T>>();
   auto slot = std::make_shared<cross_fulfiller<base::result<T>>>(kj::mv(paf.fulfiller));
-  caf::anon_send(bridge, bridge_task{[=](caf::event_based_actor* self) {
-                   self->request(handle, timeout, xs...)
-                       .then([slot](T& value) { (*slot)->fulfill(base::result<T>(std::move(value))); },
-                             [slot](caf::error& e) { (*slot)->fulfill(base::result<T>(from_caf(e))); });
-                 }});
+  caf::anon_send(
+      bridge, bridge_task{[=](caf::event_based_actor* self) {
+        self->request(handle, timeout, xs...)
+            .then([slot](T& value) { (*slot)->fulfill(base::result<T>(std::move(value))); },
+                  [slot](caf::error& e) { (*slot)->fulfill(base::result<T>(from_caf(e))); });
+      }});
   return kj::mv(paf.promise);
 }
 
@@ -235,6 +237,17 @@ class feed {
     feed_event e = std::move(events_.front());
     events_.pop_front();
     return e;
+  }
+  // The chunk batches of `producer` at the front of the queue.
+  std::vector<feed_event> take_chunks(const caf::actor& producer) {
+    std::lock_guard lock(lock_);
+    std::vector<feed_event> out;
+    while (!events_.empty() && events_.front().what == feed_event::kind::chunks &&
+           events_.front().producer == producer) {
+      out.push_back(std::move(events_.front()));
+      events_.pop_front();
+    }
+    return out;
   }
 
  private:
@@ -387,17 +400,32 @@ kj::Promise<void> pump(std::shared_ptr<feed> f, schema::ChunkSink::Client sink) 
     feed_event event = f->take();
     switch (event.what) {
       case feed_event::kind::chunks: {
-        auto request = sink.chunksRequest();
-        const auto& items = event.batch.chunks;
-        auto list = request.initChunks(static_cast<unsigned>(items.size()));
-        for (unsigned n = 0; n < items.size(); ++n)
-          fill_chunk(list[n], items[n]);
-        const std::uint64_t count = items.size();
-        return request.send().then([f, sink, count, producer = event.producer]() mutable {
-          if (producer)
-            caf::anon_send(producer, credit_atom::value, count);
-          return pump(f, sink);
-        });
+        // This batch and those queued behind it from the same producer, in one call.
+        std::vector<feed_event> more = f->take_chunks(event.producer);
+        std::size_t count = event.batch.chunks.size();
+        for (const feed_event& e : more)
+          count += e.batch.chunks.size();
+        // Sized to fit one segment: readers then find every pointer in it.
+        std::size_t words = 16 + count * 16;
+        for (const chunk_item& item : event.batch.chunks)
+          words += (item.bytes.size() + item.error_message.size()) / 8;
+        for (const feed_event& e : more)
+          for (const chunk_item& item : e.batch.chunks)
+            words += (item.bytes.size() + item.error_message.size()) / 8;
+        auto request = sink.chunksRequest(capnp::MessageSize{words, 0});
+        auto list = request.initChunks(static_cast<unsigned>(count));
+        unsigned at = 0;
+        for (const chunk_item& item : event.batch.chunks)
+          fill_chunk(list[at++], item);
+        for (const feed_event& e : more)
+          for (const chunk_item& item : e.batch.chunks)
+            fill_chunk(list[at++], item);
+        return request.send().then(
+            [f, sink, count = std::uint64_t{count}, producer = event.producer]() mutable {
+              if (producer)
+                caf::anon_send(producer, credit_atom::value, count);
+              return pump(f, sink);
+            });
       }
       case feed_event::kind::resync:
         return sink.resyncRequest().send().ignoreResult().then(
@@ -432,15 +460,15 @@ class update_sink_impl final : public schema::UpdateSink::Server {
     auto updates = context.getParams().getBatch().getUpdates();
     const auto& limits = conn_.server.settings.gateway;
     if (updates.size() > limits.batch_updates_max)
-      throw call_failure({base::errc::limit_exceeded,
-                          "a batch of " + std::to_string(updates.size()) +
-                              " updates exceeds gateway.batch_updates_max " +
-                              std::to_string(limits.batch_updates_max)});
+      throw call_failure(
+          {base::errc::limit_exceeded, "a batch of " + std::to_string(updates.size()) +
+                                           " updates exceeds gateway.batch_updates_max " +
+                                           std::to_string(limits.batch_updates_max)});
     for (auto update : updates) {
       ++in_flight_;
       auto id = kj::heapArray<kj::byte>(update.getId());
-      conn_.tasks.add(ask<write_reply>(conn_.server.bridge, conn_.server.timeout,
-                                       target_->router, apply_atom::value, copy_bytes(update))
+      conn_.tasks.add(ask<write_reply>(conn_.server.bridge, conn_.server.timeout, target_->router,
+                                       apply_atom::value, copy_bytes(update))
                           .then([this, id = kj::mv(id)](base::result<write_reply> reply) mutable {
                             ready_.push_back({kj::mv(id), std::move(reply)});
                             send_acks();
@@ -524,10 +552,10 @@ class strata_impl final : public schema::Strata::Server {
     auto updates = context.getParams().getBatch().getUpdates();
     const auto& limits = conn_.server.settings.gateway;
     if (updates.size() > limits.batch_updates_max)
-      throw call_failure({base::errc::limit_exceeded,
-                          "a batch of " + std::to_string(updates.size()) +
-                              " updates exceeds gateway.batch_updates_max " +
-                              std::to_string(limits.batch_updates_max)});
+      throw call_failure(
+          {base::errc::limit_exceeded, "a batch of " + std::to_string(updates.size()) +
+                                           " updates exceeds gateway.batch_updates_max " +
+                                           std::to_string(limits.batch_updates_max)});
     // One bridge task sends every update in order, so the router sees the batch's order.
     struct gather {
       std::vector<std::string> bytes;
@@ -548,7 +576,8 @@ class strata_impl final : public schema::Strata::Server {
     g->done = std::make_shared<cross_fulfiller<void>>(kj::mv(paf.fulfiller));
     const auto timeout = conn_.server.timeout;
     const router_actor router = target->router;
-    caf::anon_send(conn_.server.bridge, bridge_task{[g, timeout, router](caf::event_based_actor* self) {
+    caf::anon_send(conn_.server.bridge,
+                   bridge_task{[g, timeout, router](caf::event_based_actor* self) {
                      for (std::size_t n = 0; n < g->bytes.size(); ++n) {
                        auto settle = [g, n](base::result<write_reply> r) {
                          g->replies[n] = std::move(r);
@@ -695,8 +724,7 @@ class strata_impl final : public schema::Strata::Server {
   kj::Promise<void> stats(StatsContext context) override {
     need_target();
     gateway_backend& backend = conn_.server.backend;
-    return conn_.server
-        .off_loop<server_stats>([&backend] { return backend.stats(); })
+    return conn_.server.off_loop<server_stats>([&backend] { return backend.stats(); })
         .then([context](base::result<server_stats> s) mutable {
           if (!s)
             throw call_failure(s.error());
@@ -716,11 +744,12 @@ class strata_impl final : public schema::Strata::Server {
     std::string record(reinterpret_cast<const char*>(generator.begin()), generator.size());
     gateway_backend& backend = conn_.server.backend;
     return conn_.server
-        .off_loop<bool>([&backend, spec = *spec, record = std::move(record)]() -> base::result<bool> {
-          if (auto made = backend.create(spec, record); !made)
-            return made.error();
-          return true;
-        })
+        .off_loop<bool>(
+            [&backend, spec = *spec, record = std::move(record)]() -> base::result<bool> {
+              if (auto made = backend.create(spec, record); !made)
+                return made.error();
+              return true;
+            })
         .then([this, context](base::result<bool> made) mutable {
           if (!made)
             fill(context.getResults().initError(), made.error());
@@ -772,8 +801,7 @@ class strata_impl final : public schema::Strata::Server {
     unsigned at = 0;
     for (unsigned id = 0; id < s.census.codec_chunks.size(); ++id)
       if (s.census.codec_chunks[id] > 0) {
-        codecs[at].setCodec(
-            std::string(compression::name(static_cast<compression::codec_id>(id))));
+        codecs[at].setCodec(std::string(compression::name(static_cast<compression::codec_id>(id))));
         codecs[at].setChunks(s.census.codec_chunks[id]);
         codecs[at].setBytes(s.census.codec_bytes[id]);
         ++at;
@@ -814,21 +842,24 @@ class strata_impl final : public schema::Strata::Server {
     auto f = std::make_shared<feed>();
     caf::actor sink_handle = conn_.server.system.spawn(sink_actor, f);
     connection& conn = conn_;
+    // The pump starts now: the producer's first chunks may arrive before its handle does.
+    conn.tasks.add(pump(f, sink).attach(kj::defer([&conn, sink_handle] {
+      --conn.streams;
+      caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+    })));
     return ask<caf::actor>(conn.server.bridge, conn.server.timeout, target->router, atom, request,
                            sink_handle)
-        .then([&conn, context, f, sink_handle, sink](base::result<caf::actor> producer) mutable {
+        .then([context, f, sink_handle](base::result<caf::actor> producer) mutable {
           if (!producer) {
-            --conn.streams;
-            caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+            // Refused: the error goes in the results, and the pump ends without a word.
+            feed_event stop;
+            stop.what = feed_event::kind::stopped;
+            f->push(std::move(stop));
             fill(context.getResults().initError(), producer.error());
             return;
           }
           caf::anon_send(sink_handle, stream_atom::value, *producer);
           context.getResults().setHandle(kj::heap<handle_impl>(sink_handle, *producer, f));
-          conn.tasks.add(pump(f, sink).attach(kj::defer([&conn, sink_handle] {
-            --conn.streams;
-            caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
-          })));
         });
   }
 
@@ -865,9 +896,7 @@ class gate_impl final : public schema::Gate::Server {
 
 connection::connection(gateway::impl& g, kj::Own<kj::AsyncIoStream>&& s,
                        capnp::ReaderOptions options)
-    : server(g),
-      stream(kj::mv(s)),
-      network(*stream, capnp::rpc::twoparty::Side::SERVER, options) {
+    : server(g), stream(kj::mv(s)), network(*stream, capnp::rpc::twoparty::Side::SERVER, options) {
   ++server.connections;
   rpc = kj::heap<rpc_system>(
       capnp::makeRpcServer(network, capnp::Capability::Client(kj::heap<gate_impl>(*this))));
@@ -952,7 +981,10 @@ base::result<std::unique_ptr<gateway>> gateway::start(caf::actor_system& system,
   std::promise<base::status> started;
   auto ready = started.get_future();
   impl* raw = self.get();
-  self->thread = std::thread([raw, &started] { raw->run(started); });
+  self->thread = std::thread([raw, &started] {
+    pthread_setname_np(pthread_self(), "strata.gateway");
+    raw->run(started);
+  });
   auto status = ready.get();
   std::unique_ptr<gateway> g(new gateway(std::move(self)));
   if (!status)

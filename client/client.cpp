@@ -105,7 +105,7 @@ streamed_chunk chunk_of(schema::StreamedChunk::Reader in) {
   out.version = in.getVersion();
   out.tick = in.getTick();
   auto data = in.getData();
-  out.data.assign(reinterpret_cast<const char*>(data.begin()), data.size());
+  out.data = std::string_view(reinterpret_cast<const char*>(data.begin()), data.size());
   if (in.hasError())
     out.failure = from_schema(in.getError());
   return out;

@@ -108,8 +108,10 @@ struct streamed_chunk {
   chunk_source source = chunk_source::stored;
   std::uint64_t version = 0;
   std::uint64_t tick = 0;
-  /// The chunk's bytes (docs/format.md); empty for a baseline chunk.
-  std::string data;
+  /// The chunk's bytes (docs/format.md); empty for a baseline chunk. They point into the
+  /// received message and stay valid until the handler that got the chunk returns: copy them
+  /// (or decode the chunk) to keep them.
+  std::string_view data;
   /// Set when the server could not read the chunk.
   std::optional<base::error> failure;
 };
@@ -205,7 +207,8 @@ struct server_stats {
   std::uint64_t regions_active = 0;
 };
 
-/// Receives a stream's or a change feed's chunks, batch by batch, nearest first.
+/// Receives a stream's or a change feed's chunks, batch by batch, nearest first. The chunks'
+/// bytes are valid until it returns.
 using chunk_handler = std::function<void(std::vector<streamed_chunk>& batch)>;
 
 class connection;
