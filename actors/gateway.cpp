@@ -10,6 +10,7 @@
 #include <kj/async-io.h>
 #include <kj/async.h>
 
+#include <pthread.h>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -18,7 +19,6 @@
 #include <future>
 #include <list>
 #include <mutex>
-#include <pthread.h>
 #include <thread>
 
 #include "actors/errors.hpp"

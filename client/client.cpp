@@ -295,8 +295,8 @@ base::result<update_id> parse_id(std::string_view hex) {
     return -1;
   };
   if (hex.size() != 2 * id.size())
-    return base::fail(base::errc::invalid_argument, "an update id is 32 hex digits; got \"" +
-                                                        std::string(hex) + "\"");
+    return base::fail(base::errc::invalid_argument,
+                      "an update id is 32 hex digits; got \"" + std::string(hex) + "\"");
   for (std::size_t n = 0; n < id.size(); ++n) {
     const int hi = nibble(hex[2 * n]), lo = nibble(hex[2 * n + 1]);
     if (hi < 0 || lo < 0)
@@ -359,8 +359,8 @@ struct connection::impl {
                  })) {
       base::error e = from_exception(*failure);
       if (failure->getDescription() == "operation timed out"_kj)
-        e = {base::errc::unavailable, "no answer from " + opts.endpoint + " within " +
-                                          std::to_string(ms.count()) + " ms"};
+        e = {base::errc::unavailable,
+             "no answer from " + opts.endpoint + " within " + std::to_string(ms.count()) + " ms"};
       if (e.code == base::errc::unavailable)
         drop();
       return e;
@@ -386,10 +386,10 @@ struct connection::impl {
     KJ_IF_MAYBE (failure, kj::runCatchingExceptions([&] {
                    auto& network = io->io.provider->getNetwork();
                    auto addr = network.parseAddress(where->first, where->second).wait(wait_scope());
-                   stream = timer()
-                                .timeoutAfter(opts.timeout.count() * kj::MILLISECONDS,
-                                              addr->connect())
-                                .wait(wait_scope());
+                   stream =
+                       timer()
+                           .timeoutAfter(opts.timeout.count() * kj::MILLISECONDS, addr->connect())
+                           .wait(wait_scope());
                  })) {
       return base::fail(base::errc::unavailable, "cannot connect to " + opts.endpoint + ": " +
                                                      failure->getDescription().cStr());
@@ -399,9 +399,8 @@ struct connection::impl {
     auto gate = rpc->bootstrap().castAs<schema::Gate>();
     auto request = gate.openRequest();
     request.setToken(opts.token);
-    auto opened = wait(request.send().then([](capnp::Response<schema::Gate::OpenResults>&& r) {
-      return kj::mv(r);
-    }));
+    auto opened = wait(request.send().then(
+        [](capnp::Response<schema::Gate::OpenResults>&& r) { return kj::mv(r); }));
     if (!opened)
       return opened.error();
     if (opened->hasError()) {
@@ -436,8 +435,9 @@ struct connection::impl {
   // Sleeps `attempt`'s backoff on the event loop (so feeds keep flowing).
   void back_off(unsigned attempt) {
     const auto ms = opts.backoff.count() << std::min(attempt, 10u);
-    KJ_IF_MAYBE (ignored, kj::runCatchingExceptions(
-                              [&] { timer().afterDelay(ms * kj::MILLISECONDS).wait(wait_scope()); })) {
+    KJ_IF_MAYBE (ignored, kj::runCatchingExceptions([&] {
+                   timer().afterDelay(ms * kj::MILLISECONDS).wait(wait_scope());
+                 })) {
       (void)ignored;
     }
   }
@@ -517,7 +517,8 @@ base::result<std::vector<ack>> connection::apply(std::span<const geology::update
 
 base::status connection::push(std::span<const geology::update> updates,
                               const std::function<void(const ack&)>& on_ack, std::size_t batch) {
-  batch = std::clamp<std::size_t>(batch, 1, std::max<std::uint32_t>(self_->info.limits.batch_updates_max, 1));
+  batch = std::clamp<std::size_t>(batch, 1,
+                                  std::max<std::uint32_t>(self_->info.limits.batch_updates_max, 1));
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t n = 0; n < updates.size(); ++n)
     index.emplace(std::string(updates[n].id.begin(), updates[n].id.end()), n);
@@ -566,9 +567,8 @@ base::status connection::push(std::span<const geology::update> updates,
         return write.send();
       });
     }
-    auto finished = self_->wait_void(sent.then([updates_sink]() mutable {
-      return updates_sink.finishRequest().send().ignoreResult();
-    }));
+    auto finished = self_->wait_void(sent.then(
+        [updates_sink]() mutable { return updates_sink.finishRequest().send().ignoreResult(); }));
     if (!finished) {
       if (!retryable(finished.error()))
         return finished.error();
@@ -740,7 +740,7 @@ base::result<region_stats> connection::region(std::uint64_t region) {
           auto a = r.getStats();
           if (a.hasError())
             return from_schema(a.getError());
-          return region_stats{a.getRegion(), a.getVersion(), a.getTick(),
+          return region_stats{a.getRegion(),  a.getVersion(), a.getTick(),
                               a.getUpdates(), a.getNode(),    a.getEpoch()};
         });
   });

@@ -261,8 +261,8 @@ class connection {
 
   /// A change feed of the area; chunks arrive in `on_chunks` while this connection runs a call
   /// or poll(). `on_resync` runs when changes were dropped (read the area again).
-  base::result<std::unique_ptr<subscription>> subscribe(const geo::lat_lng& centre,
-                                                        double radius_m, chunk_handler on_chunks,
+  base::result<std::unique_ptr<subscription>> subscribe(const geo::lat_lng& centre, double radius_m,
+                                                        chunk_handler on_chunks,
                                                         std::function<void()> on_resync = {});
 
   base::result<voxel_answer> voxel(const geo::position& at);

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   geology::update erosion;
   erosion.id = client::random_id();
   erosion.tick = 1;
-  erosion.process = geology::erosion_update{
-      geology::cap_field{site, 1000.0, 20.0f, geology::profile::cosine}};
+  erosion.process =
+      geology::erosion_update{geology::cap_field{site, 1000.0, 20.0f, geology::profile::cosine}};
   auto acks = (*c)->apply(std::span(&erosion, 1));
   if (!acks) {
     std::fprintf(stderr, "apply failed: %s\n", acks.error().to_string().c_str());

@@ -72,9 +72,8 @@ base::result<std::vector<geology::update>> updates_from_json(const std::string& 
   hex_data_handler hex;
   capnp::JsonCodec codec;
   codec.addTypeHandler(hex);
-  KJ_IF_MAYBE (failure, kj::runCatchingExceptions([&] {
-                 codec.decode(kj::StringPtr(text->c_str()), batch);
-               })) {
+  KJ_IF_MAYBE (failure, kj::runCatchingExceptions(
+                            [&] { codec.decode(kj::StringPtr(text->c_str()), batch); })) {
     return base::fail(base::errc::parse_error,
                       path + " is not an UpdateBatch in JSON: " + failure->getDescription().cStr());
   }
@@ -88,8 +87,8 @@ base::result<std::vector<geology::update>> updates_from_json(const std::string& 
       root.setId(kj::arrayPtr(client::random_id().data(), 16));
     auto parsed = geology::from_capnp(root.asReader());
     if (!parsed)
-      return base::fail(parsed.error().code, path + ": update " + std::to_string(n) + ": " +
-                                                 parsed.error().message);
+      return base::fail(parsed.error().code,
+                        path + ": update " + std::to_string(n) + ": " + parsed.error().message);
     out.push_back(std::move(*parsed));
     ++n;
   }
@@ -123,7 +122,8 @@ void print_ack_json(const client::ack& a) {
       .value(a.chunks_changed)
       .key("voxels_changed")
       .value(a.voxels_changed);
-  for (const auto& [name, volumes] : {std::pair{"removed_m3", &a.removed}, {"added_m3", &a.added}}) {
+  for (const auto& [name, volumes] :
+       {std::pair{"removed_m3", &a.removed}, {"added_m3", &a.added}}) {
     out.key(name).begin_object();
     for (const client::material_volume& v : *volumes) {
       const geology::material_entry* m = geology::material_table::defaults().find(v.material);
@@ -175,8 +175,7 @@ int run_push(const args& words) {
   flags.add_number("level-m", "M", "the new sea level", &level_m);
   flags.add_text("material", "NAME", "what is deposited, extruded or set", &material);
   flags.add_text("mode", "NAME", "volcanism: extrusion (default) or intrusion", &mode);
-  flags.add_number("base-alt-m", "M", "volcanism intrusion: the body's base altitude",
-                   &base_alt_m);
+  flags.add_number("base-alt-m", "M", "volcanism intrusion: the body's base altitude", &base_alt_m);
   flags.add_number("bottom-m", "M", "set: the box's lowest altitude", &bottom_m);
   flags.add_number("top-m", "M", "set: the box's highest altitude", &top_m);
   flags.add_integer("tick", "N", "the simulation tick stored with the changes (default 0)", &tick);
@@ -253,8 +252,8 @@ int run_push(const args& words) {
       u.process = v;
     } else if (process == "sea-level") {
       missing = need(level_m, "--level-m");
-      u.process = geology::sea_level_update{level_m, geology::cap_field{centre, radius_m, 1.0f,
-                                                                        geology::profile::flat}};
+      u.process = geology::sea_level_update{
+          level_m, geology::cap_field{centre, radius_m, 1.0f, geology::profile::flat}};
     } else if (process == "set") {
       missing = material.empty() ? std::optional<std::string>("--process set needs --material")
                                  : need(bottom_m, "--bottom-m");
@@ -265,9 +264,8 @@ int run_push(const args& words) {
         return report(m.error());
       const double dlat = radius_m / earth_radius_m * 180 / M_PI;
       const double dlng = dlat / std::max(std::cos(lat * M_PI / 180), 1e-6);
-      u.process = geology::fill_box_update{{lat - dlat, lng - dlng, bottom_m},
-                                           {lat + dlat, lng + dlng, top_m},
-                                           *m};
+      u.process = geology::fill_box_update{
+          {lat - dlat, lng - dlng, bottom_m}, {lat + dlat, lng + dlng, top_m}, *m};
     } else {
       return usage_error("--process " + process +
                          " is not erosion, deposition, tectonics, weathering, volcanism, "
@@ -604,13 +602,14 @@ int run_stats(const args& words) {
   for (const client::codec_share& c : s->codecs)
     std::printf(" %s %llu (%.1f KB)", c.codec.c_str(), static_cast<unsigned long long>(c.chunks),
                 c.bytes / 1024.0);
-  std::printf("\nupdates          %llu applied, %llu duplicate, %llu failed, in %llu commits; "
-              "%llu chunks await recompression\n",
-              static_cast<unsigned long long>(s->updates_applied),
-              static_cast<unsigned long long>(s->updates_duplicate),
-              static_cast<unsigned long long>(s->updates_failed),
-              static_cast<unsigned long long>(s->commits),
-              static_cast<unsigned long long>(s->dirty_chunks));
+  std::printf(
+      "\nupdates          %llu applied, %llu duplicate, %llu failed, in %llu commits; "
+      "%llu chunks await recompression\n",
+      static_cast<unsigned long long>(s->updates_applied),
+      static_cast<unsigned long long>(s->updates_duplicate),
+      static_cast<unsigned long long>(s->updates_failed),
+      static_cast<unsigned long long>(s->commits),
+      static_cast<unsigned long long>(s->dirty_chunks));
   return exit_ok;
 }
 

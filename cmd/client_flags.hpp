@@ -20,8 +20,7 @@ struct client_flags {
       token = from_env;
     flags.add_text("endpoint", "HOST:PORT", "the server's address (default 127.0.0.1:7400)",
                    &endpoint);
-    flags.add_text("token", "TOKEN", "the server's bearer token (or STRATA_GATEWAY_TOKEN)",
-                   &token);
+    flags.add_text("token", "TOKEN", "the server's bearer token (or STRATA_GATEWAY_TOKEN)", &token);
     flags.add_number("timeout", "SECONDS", "how long one call may take (default 60)", &timeout_s);
   }
 

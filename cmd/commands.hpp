@@ -22,6 +22,7 @@ int run_version(const args& words);
 int run_grid(const args& words);
 int run_config(const args& words);
 int run_demo(const args& words);
+int run_survey(const args& words);
 int run_bench(const args& words);
 int run_compress(const args& words);
 int run_decompress(const args& words);

@@ -28,6 +28,7 @@ const subcommand subcommands[] = {
      run_grid},
     {"config", "print the default or the effective configuration (defaults, show)", run_config},
     {"demo", "run an embedded server on real terrain through a geological timeline", run_demo},
+    {"survey", "what a DEM becomes on the grid: regions, columns, chunks", run_survey},
     {"serve", "run the embedded server (shard map and a node) for clients", run_serve},
     {"import", "create a server's world from a DEM", run_import},
     {"push", "send geological updates to a server", run_push},

@@ -42,8 +42,9 @@ base::status write_png(const std::string& path, const picture& p) {
   raw.reserve(static_cast<std::size_t>(p.height) * (1 + 3 * p.width));
   for (int y = 0; y < p.height; ++y) {
     raw += '\0';  // filter: none
-    raw.append(reinterpret_cast<const char*>(p.rgb.data()) + static_cast<std::size_t>(y) * 3 * p.width,
-               3 * static_cast<std::size_t>(p.width));
+    raw.append(
+        reinterpret_cast<const char*>(p.rgb.data()) + static_cast<std::size_t>(y) * 3 * p.width,
+        3 * static_cast<std::size_t>(p.width));
   }
   uLongf packed_size = compressBound(raw.size());
   std::string packed(packed_size, '\0');
@@ -55,7 +56,8 @@ base::status write_png(const std::string& path, const picture& p) {
   std::string header;
   put_u32(header, static_cast<std::uint32_t>(p.width));
   put_u32(header, static_cast<std::uint32_t>(p.height));
-  header += std::string("\x08\x02\x00\x00\x00", 5);  // 8 bits, RGB, deflate, no filter, no interlace
+  header +=
+      std::string("\x08\x02\x00\x00\x00", 5);  // 8 bits, RGB, deflate, no filter, no interlace
   put_chunk(png, "IHDR", header);
   put_chunk(png, "IDAT", packed);
   put_chunk(png, "IEND", "");
@@ -70,18 +72,30 @@ base::status write_png(const std::string& path, const picture& p) {
 
 std::array<std::uint8_t, 3> material_colour(std::uint8_t material) {
   switch (material) {
-    case 0: return {200, 225, 245};  // air
-    case 1: return {40, 100, 190};   // water
-    case 2: return {150, 130, 100};  // sediment
-    case 3: return {110, 150, 70};   // soil
-    case 4: return {225, 205, 140};  // sand
-    case 5: return {200, 150, 100};  // sandstone
-    case 6: return {120, 115, 110};  // shale
-    case 7: return {215, 210, 190};  // limestone
-    case 8: return {190, 120, 120};  // granite
-    case 9: return {60, 55, 60};     // basalt
-    case 10: return {205, 160, 140}; // weathered granite
-    default: break;
+    case 0:
+      return {200, 225, 245};  // air
+    case 1:
+      return {40, 100, 190};  // water
+    case 2:
+      return {150, 130, 100};  // sediment
+    case 3:
+      return {110, 150, 70};  // soil
+    case 4:
+      return {225, 205, 140};  // sand
+    case 5:
+      return {200, 150, 100};  // sandstone
+    case 6:
+      return {120, 115, 110};  // shale
+    case 7:
+      return {215, 210, 190};  // limestone
+    case 8:
+      return {190, 120, 120};  // granite
+    case 9:
+      return {60, 55, 60};  // basalt
+    case 10:
+      return {205, 160, 140};  // weathered granite
+    default:
+      break;
   }
   return {static_cast<std::uint8_t>(material * 67), static_cast<std::uint8_t>(material * 131),
           static_cast<std::uint8_t>(material * 29)};

@@ -1,9 +1,9 @@
 // strata serve and strata import: the embedded server, and creating its world from a client.
 #include <caf/all.hpp>
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
-#include <pthread.h>
 
 #include "actors/types.hpp"
 #include "client/client.hpp"
@@ -78,9 +78,10 @@ int run_serve(const args& words) {
     if (target)
       std::printf("strata serve: serving the world \"%s\"\n", target->spec.name.c_str());
     else
-      std::printf("strata serve: no world yet; create one with: strata import --endpoint %s "
-                  "--world topobathy\n",
-                  (*server)->address().c_str());
+      std::printf(
+          "strata serve: no world yet; create one with: strata import --endpoint %s "
+          "--world topobathy\n",
+          (*server)->address().c_str());
     std::fflush(stdout);
     int received = 0;
     sigwait(&stop_signals, &received);

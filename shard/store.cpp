@@ -905,9 +905,13 @@ base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::s
     return std::tie(a.lod, a.region, a.morton) < std::tie(b.lod, b.region, b.morton);
   });
   std::string bytes;
-  std::size_t recompressed = 0, built = 0;
+  std::size_t recompressed = 0, built = 0, handled = 0;
   std::vector<chunk_key> rebuilt;
   for (const chunk_key& key : keys) {
+    // A commit waiting for the write lock ends the slice: writers wait one chunk's work at most.
+    if (handled > 0 && self_->batches_waiting.load() > 0)
+      break;
+    ++handled;
     const std::string k = encode(key);
     chunk_ptr content;
     if (key.lod == 0) {
@@ -967,7 +971,7 @@ base::result<std::size_t> store::run_recompress(lmdb::transaction& write, std::s
     return s.error();
   self_->cache.install_erased(rebuilt);
   self_->count([&](store_counters& c) { c.chunks_recompressed += recompressed - built; });
-  return keys.size();
+  return handled;
 }
 
 base::result<std::size_t> store::recompress(std::size_t chunks_max) {

@@ -252,7 +252,8 @@ class store {
   std::vector<update_ack> apply_batch(std::span<update_request> batch);
 
   /// Recompresses up to `chunks_max` dirty chunks with the selector (and rebuilds LOD parents),
-  /// in one write transaction. Returns how many it handled; 0 when nothing is dirty.
+  /// in one write transaction, ending it early when a commit waits for the write lock. Returns
+  /// how many it handled; 0 when nothing is dirty.
   base::result<std::size_t> recompress(std::size_t chunks_max);
   /// Dirty chunks waiting for recompress().
   base::result<std::uint64_t> dirty_chunks();

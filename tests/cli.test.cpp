@@ -1,5 +1,5 @@
 // Proves the strata binary does what its help says: grid locate agrees with s2geometry, grid cover
-// with the covering library, the demo surveys real terrain, and bad usage exits non-zero with a
+// with the covering library, the survey reads real terrain, and bad usage exits non-zero with a
 // message. Runs the real binary as a child process.
 #include <gtest/gtest.h>
 #include <s2/s2cell_id.h>
@@ -140,7 +140,7 @@ TEST(cli, usage_errors_exit_2_and_help_lists_subcommands) {
   EXPECT_EQ(r.status, 2);
   r = run("help");
   EXPECT_EQ(r.status, 0);
-  for (const char* name : {"version", "grid", "config", "demo"})
+  for (const char* name : {"version", "grid", "config", "demo", "survey"})
     EXPECT_NE(r.out.find(std::string("  ") + name), std::string::npos) << name;
   r = run("help grid");
   EXPECT_EQ(r.status, 0);
@@ -265,8 +265,8 @@ TEST(cli, bench_stream_and_query_report_goals_from_their_own_run) {
   EXPECT_EQ(run("bench stream --passes 0").status, 1);
 }
 
-TEST(cli, demo_surveys_real_terrain) {
-  const run_result r = run("demo --json");
+TEST(cli, survey_reads_real_terrain) {
+  const run_result r = run("survey --json");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(json_field(r.out, "world"), "topobathy");
   EXPECT_EQ(json_field(r.out, "elevation_min_m"), "-1437");
@@ -278,11 +278,11 @@ TEST(cli, demo_surveys_real_terrain) {
   EXPECT_LT(columns, 5e6);
   EXPECT_NEAR(ocean / columns, 0.39, 0.02);  // by area, interpolated (geology/dem.test.cpp)
   EXPECT_GT(std::stod(json_field(r.out, "regions")), 100);
-  const run_result text = run("demo --world jacksboro");
+  const run_result text = run("survey --world jacksboro");
   ASSERT_EQ(text.status, 0) << text.out;
   EXPECT_NE(text.out.find("jacksboro"), std::string::npos);
   EXPECT_NE(text.out.find("regions"), std::string::npos);
-  const run_result missing = run("demo --sample-data /nonexistent");
+  const run_result missing = run("survey --sample-data /nonexistent");
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.out.find("not_found"), std::string::npos) << missing.out;
 }

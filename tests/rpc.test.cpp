@@ -204,8 +204,8 @@ TEST(rpc, applied_updates_are_acknowledged_durable_and_answered_duplicate_when_r
     std::filesystem::copy(f.dir.path(), keep.path(), std::filesystem::copy_options::recursive);
     client::options o = f.options();
     f.server.reset();
-    auto again_server = coordinator::server::start(*f.system, f.settings, keep.path(),
-                                                   "127.0.0.1:0");
+    auto again_server =
+        coordinator::server::start(*f.system, f.settings, keep.path(), "127.0.0.1:0");
     ASSERT_TRUE(again_server.ok()) << again_server.error().to_string();
     o.endpoint = (*again_server)->address();
     auto c2 = client::connection::open(o);
