@@ -80,6 +80,15 @@ kj::Exception call_failure(const base::error& e) {
                                std::string(base::name(e.code)).c_str(), ": ", e.message.c_str()));
 }
 
+// Refuses a batch past gateway.batch_updates_max.
+void check_batch(const config::config& settings, std::size_t updates) {
+  const std::uint64_t limit = settings.gateway.batch_updates_max;
+  if (updates > limit)
+    throw call_failure({base::errc::limit_exceeded,
+                        "a batch of " + std::to_string(updates) +
+                            " updates exceeds gateway.batch_updates_max " + std::to_string(limit)});
+}
+
 base::error no_world() {
   return {base::errc::not_found,
           "the server has no world yet: create one first (strata import, Strata.create)"};
@@ -458,12 +467,7 @@ class update_sink_impl final : public schema::UpdateSink::Server {
 
   kj::Promise<void> write(WriteContext context) override {
     auto updates = context.getParams().getBatch().getUpdates();
-    const auto& limits = conn_.server.settings.gateway;
-    if (updates.size() > limits.batch_updates_max)
-      throw call_failure(
-          {base::errc::limit_exceeded, "a batch of " + std::to_string(updates.size()) +
-                                           " updates exceeds gateway.batch_updates_max " +
-                                           std::to_string(limits.batch_updates_max)});
+    check_batch(conn_.server.settings, updates.size());
     for (auto update : updates) {
       ++in_flight_;
       auto id = kj::heapArray<kj::byte>(update.getId());
@@ -550,12 +554,7 @@ class strata_impl final : public schema::Strata::Server {
   kj::Promise<void> apply(ApplyContext context) override {
     auto target = need_target();
     auto updates = context.getParams().getBatch().getUpdates();
-    const auto& limits = conn_.server.settings.gateway;
-    if (updates.size() > limits.batch_updates_max)
-      throw call_failure(
-          {base::errc::limit_exceeded, "a batch of " + std::to_string(updates.size()) +
-                                           " updates exceeds gateway.batch_updates_max " +
-                                           std::to_string(limits.batch_updates_max)});
+    check_batch(conn_.server.settings, updates.size());
     // One bridge task sends every update in order, so the router sees the batch's order.
     struct gather {
       std::vector<std::string> bytes;

@@ -53,6 +53,13 @@ base::error from_exception(const kj::Exception& e) {
   return {base::errc::invalid_argument, "the server refused the call: " + text};
 }
 
+std::vector<std::size_t> all_indexes(std::size_t count) {
+  std::vector<std::size_t> out(count);
+  for (std::size_t n = 0; n < count; ++n)
+    out[n] = n;
+  return out;
+}
+
 bool retryable(const base::error& e) {
   return base::kind(e.code) != base::error_kind::fatal;
 }
@@ -432,6 +439,18 @@ struct connection::impl {
     return wait<T>(call_fn(*strata));
   }
 
+  // Before attempt number `attempt` (0 is the first): waits the retry's backoff, or gives up
+  // with the last error once the retries are spent.
+  std::optional<base::error> before_attempt(unsigned attempt,
+                                            const std::optional<base::error>& last) {
+    if (attempt == 0)
+      return std::nullopt;
+    if (attempt > opts.retries)
+      return last.value_or(base::error{base::errc::unavailable, "retries spent"});
+    back_off(attempt - 1);
+    return std::nullopt;
+  }
+
   // Sleeps `attempt`'s backoff on the event loop (so feeds keep flowing).
   void back_off(unsigned attempt) {
     const auto ms = opts.backoff.count() << std::min(attempt, 10u);
@@ -467,16 +486,11 @@ base::result<server_info> connection::info() {
 base::result<std::vector<ack>> connection::apply(std::span<const geology::update> updates) {
   std::vector<ack> out(updates.size());
   // Indexes of the updates with no final answer yet.
-  std::vector<std::size_t> pending(updates.size());
-  for (std::size_t n = 0; n < updates.size(); ++n)
-    pending[n] = n;
+  std::vector<std::size_t> pending = all_indexes(updates.size());
   std::optional<base::error> last;
   for (unsigned attempt = 0; !pending.empty(); ++attempt) {
-    if (attempt > 0) {
-      if (attempt > self_->opts.retries)
-        return *last;
-      self_->back_off(attempt - 1);
-    }
+    if (auto give_up = self_->before_attempt(attempt, last))
+      return *give_up;
     std::vector<std::size_t> again;
     const std::size_t per_call = std::max<std::size_t>(self_->info.limits.batch_updates_max, 1);
     for (std::size_t from = 0; from < pending.size(); from += per_call) {
@@ -523,16 +537,11 @@ base::status connection::push(std::span<const geology::update> updates,
   for (std::size_t n = 0; n < updates.size(); ++n)
     index.emplace(std::string(updates[n].id.begin(), updates[n].id.end()), n);
   std::vector<bool> answered(updates.size(), false);
-  std::vector<std::size_t> pending(updates.size());
-  for (std::size_t n = 0; n < updates.size(); ++n)
-    pending[n] = n;
+  std::vector<std::size_t> pending = all_indexes(updates.size());
   std::optional<base::error> last;
   for (unsigned attempt = 0; !pending.empty(); ++attempt) {
-    if (attempt > 0) {
-      if (attempt > self_->opts.retries)
-        return *last;
-      self_->back_off(attempt - 1);
-    }
+    if (auto give_up = self_->before_attempt(attempt, last))
+      return *give_up;
     if (auto ok = self_->ensure_connected(); !ok) {
       if (!retryable(ok.error()))
         return ok.error();
