@@ -463,29 +463,37 @@ class update_sink_impl final : public schema::UpdateSink::Server {
  public:
   update_sink_impl(connection& c, std::shared_ptr<const gateway_target> target,
                    schema::AckSink::Client acks)
-      : conn_(c), target_(std::move(target)), acks_(kj::mv(acks)) {}
+      : st_(std::make_shared<state>(c, std::move(target), kj::mv(acks))) {}
 
   kj::Promise<void> write(WriteContext context) override {
     auto updates = context.getParams().getBatch().getUpdates();
-    check_batch(conn_.server.settings, updates.size());
+    connection& conn = st_->conn;
+    check_batch(conn.server.settings, updates.size());
     for (auto update : updates) {
-      ++in_flight_;
+      ++st_->in_flight;
       auto id = kj::heapArray<kj::byte>(update.getId());
-      conn_.tasks.add(ask<write_reply>(conn_.server.bridge, conn_.server.timeout, target_->router,
-                                       apply_atom::value, copy_bytes(update))
-                          .then([this, id = kj::mv(id)](base::result<write_reply> reply) mutable {
-                            ready_.push_back({kj::mv(id), std::move(reply)});
-                            send_acks();
-                          }));
+      // The state, not this object, is captured: the client may drop its UpdateSink while
+      // updates are still being applied, and their acks still go out.
+      conn.tasks.add(
+          ask<write_reply>(conn.server.bridge, conn.server.timeout, st_->target->router,
+                           apply_atom::value, copy_bytes(update))
+              .then([st = st_, id = kj::mv(id)](base::result<write_reply> reply) mutable {
+                st->ready.push_back({kj::mv(id), std::move(reply)});
+                send_acks(st);
+              }));
     }
-    return room();
+    if (st_->in_flight < conn.server.settings.gateway.push_updates_in_flight)
+      return kj::READY_NOW;
+    auto paf = kj::newPromiseAndFulfiller<void>();
+    st_->room = kj::mv(paf.fulfiller);
+    return kj::mv(paf.promise);
   }
 
   kj::Promise<void> finish(FinishContext) override {
-    if (in_flight_ == 0)
+    if (st_->in_flight == 0)
       return kj::READY_NOW;
     auto paf = kj::newPromiseAndFulfiller<void>();
-    finished_ = kj::mv(paf.fulfiller);
+    st_->finished = kj::mv(paf.fulfiller);
     return kj::mv(paf.promise);
   }
 
@@ -494,52 +502,49 @@ class update_sink_impl final : public schema::UpdateSink::Server {
     kj::Array<kj::byte> id;
     base::result<write_reply> reply;
   };
-
-  kj::Promise<void> room() {
-    if (in_flight_ < conn_.server.settings.gateway.push_updates_in_flight)
-      return kj::READY_NOW;
-    auto paf = kj::newPromiseAndFulfiller<void>();
-    room_ = kj::mv(paf.fulfiller);
-    return kj::mv(paf.promise);
-  }
+  struct state {
+    state(connection& c, std::shared_ptr<const gateway_target> t, schema::AckSink::Client a)
+        : conn(c), target(std::move(t)), acks(kj::mv(a)) {}
+    connection& conn;
+    std::shared_ptr<const gateway_target> target;
+    schema::AckSink::Client acks;
+    std::size_t in_flight = 0;
+    bool sending = false;
+    std::vector<ready_ack> ready;
+    kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> room;
+    kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> finished;
+  };
 
   // Sends the acks ready now in one streaming call, then what became ready meanwhile.
-  void send_acks() {
-    if (sending_ || ready_.empty())
+  static void send_acks(const std::shared_ptr<state>& st) {
+    if (st->sending || st->ready.empty())
       return;
-    sending_ = true;
-    auto request = acks_.acksRequest();
-    auto list = request.initAcks(static_cast<unsigned>(ready_.size()));
-    for (unsigned n = 0; n < ready_.size(); ++n)
-      fill_ack(list[n], ready_[n].id, ready_[n].reply);
-    const std::size_t sent = ready_.size();
-    ready_.clear();
-    conn_.tasks.add(request.send().then([this, sent]() {
-      sending_ = false;
-      in_flight_ -= sent;
-      KJ_IF_MAYBE (waiting, room_) {
-        if (in_flight_ < conn_.server.settings.gateway.push_updates_in_flight) {
+    st->sending = true;
+    auto request = st->acks.acksRequest();
+    auto list = request.initAcks(static_cast<unsigned>(st->ready.size()));
+    for (unsigned n = 0; n < st->ready.size(); ++n)
+      fill_ack(list[n], st->ready[n].id, st->ready[n].reply);
+    const std::size_t sent = st->ready.size();
+    st->ready.clear();
+    st->conn.tasks.add(request.send().then([st, sent]() {
+      st->sending = false;
+      st->in_flight -= sent;
+      KJ_IF_MAYBE (waiting, st->room) {
+        if (st->in_flight < st->conn.server.settings.gateway.push_updates_in_flight) {
           (*waiting)->fulfill();
-          room_ = nullptr;
+          st->room = nullptr;
         }
       }
-      if (in_flight_ == 0)
-        KJ_IF_MAYBE (waiting, finished_) {
+      if (st->in_flight == 0)
+        KJ_IF_MAYBE (waiting, st->finished) {
           (*waiting)->fulfill();
-          finished_ = nullptr;
+          st->finished = nullptr;
         }
-      send_acks();
+      send_acks(st);
     }));
   }
 
-  connection& conn_;
-  std::shared_ptr<const gateway_target> target_;
-  schema::AckSink::Client acks_;
-  std::size_t in_flight_ = 0;
-  bool sending_ = false;
-  std::vector<ready_ack> ready_;
-  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> room_;
-  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> finished_;
+  std::shared_ptr<state> st_;
 };
 
 class strata_impl final : public schema::Strata::Server {
