@@ -206,18 +206,17 @@ struct node_stats {
 
 /// A node: owns the store and its writer, its region actors and its reader threads.
 /// subscribe/unsub register a change-feed actor with regions of one range.
-using node_actor =
-    caf::typed_actor<caf::replies_to<apply_atom, write_part>::with<write_reply>,
-                     caf::replies_to<read_atom, read_request>::with<chunk_batch>,
-                     caf::replies_to<voxel_atom, voxel_query>::with<voxel_answer>,
-                     caf::replies_to<column_atom, column_query>::with<column_answer>,
-                     caf::replies_to<subscribe_atom, std::vector<std::uint64_t>, std::uint64_t,
-                                     caf::actor>::with<bool>,
-                     caf::reacts_to<unsub_atom, std::vector<std::uint64_t>, caf::actor>,
-                     caf::reacts_to<map_atom, map_view>,
-                     caf::replies_to<stats_atom>::with<node_stats>,
-                     caf::replies_to<stats_atom, std::uint64_t, std::uint64_t>::with<region_summary>,
-                     caf::reacts_to<sweep_atom>>;
+using node_actor = caf::typed_actor<
+    caf::replies_to<apply_atom, write_part>::with<write_reply>,
+    caf::replies_to<read_atom, read_request>::with<chunk_batch>,
+    caf::replies_to<voxel_atom, voxel_query>::with<voxel_answer>,
+    caf::replies_to<column_atom, column_query>::with<column_answer>,
+    caf::replies_to<subscribe_atom, std::vector<std::uint64_t>, std::uint64_t,
+                    caf::actor>::with<bool>,
+    caf::reacts_to<unsub_atom, std::vector<std::uint64_t>, caf::actor>,
+    caf::reacts_to<map_atom, map_view>, caf::replies_to<stats_atom>::with<node_stats>,
+    caf::replies_to<stats_atom, std::uint64_t, std::uint64_t>::with<region_summary>,
+    caf::reacts_to<sweep_atom>>;
 
 /// The shard map's authority (coordinator/). lookup answers the range holding a region
 /// (errc::not_found when none does); join registers a node; assign gives a range to a node;

@@ -185,15 +185,15 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         const geo::world_spec& spec = self->state.context->grid.spec();
         const S2CellId cell(region);
         if (!cell.is_valid() || cell.level() != spec.region_level)
-          return to_caf(base::errc::out_of_range,
-                        "region " + std::to_string(region) + " is not an S2 cell at region_level " +
-                            std::to_string(spec.region_level));
+          return to_caf(base::errc::out_of_range, "region " + std::to_string(region) +
+                                                      " is not an S2 cell at region_level " +
+                                                      std::to_string(spec.region_level));
         auto promise = self->make_response_promise<region_summary>();
         ask_owner<region_summary>(
             self, promise, region,
             [self, region](const route& r) {
-              return self->request(r.node, request_timeout(self->state.settings),
-                                   stats_atom::value, region, r.epoch);
+              return self->request(r.node, request_timeout(self->state.settings), stats_atom::value,
+                                   region, r.epoch);
             },
             0);
         return promise;

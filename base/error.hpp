@@ -18,20 +18,20 @@ namespace strata::base {
 enum class error_kind : std::uint8_t { retryable, overloaded, fatal };
 
 // X(name, number, kind, description)
-#define STRATA_ERROR_CODES(X)                                                                  \
-  X(invalid_argument, 1, fatal, "an argument is malformed or violates its documented domain")  \
-  X(out_of_range, 2, fatal, "a coordinate, level or index lies outside the world or its grid") \
-  X(invalid_config, 3, fatal, "a configuration key has a bad value or is unknown")             \
-  X(parse_error, 4, fatal, "text or bytes could not be parsed")                                \
-  X(corrupt_data, 5, fatal, "stored or received data failed its checksum or bounds checks")    \
-  X(limit_exceeded, 6, fatal, "a request exceeds a configured limit")                          \
-  X(io_error, 7, retryable, "reading or writing a file failed")                                \
-  X(not_found, 8, fatal, "the named file, key or object does not exist")                       \
-  X(overloaded, 9, overloaded, "the server is shedding load; back off and retry")              \
-  X(unavailable, 10, retryable, "the owner of the data cannot be reached right now")           \
-  X(unsupported_version, 11, fatal, "a format or protocol version this build does not read")   \
-  X(stale_epoch, 12, retryable,                                                                \
-    "the request was routed by an older shard map; refresh it and retry")                      \
+#define STRATA_ERROR_CODES(X)                                                                   \
+  X(invalid_argument, 1, fatal, "an argument is malformed or violates its documented domain")   \
+  X(out_of_range, 2, fatal, "a coordinate, level or index lies outside the world or its grid")  \
+  X(invalid_config, 3, fatal, "a configuration key has a bad value or is unknown")              \
+  X(parse_error, 4, fatal, "text or bytes could not be parsed")                                 \
+  X(corrupt_data, 5, fatal, "stored or received data failed its checksum or bounds checks")     \
+  X(limit_exceeded, 6, fatal, "a request exceeds a configured limit")                           \
+  X(io_error, 7, retryable, "reading or writing a file failed")                                 \
+  X(not_found, 8, fatal, "the named file, key or object does not exist")                        \
+  X(overloaded, 9, overloaded, "the server is shedding load; back off and retry")               \
+  X(unavailable, 10, retryable, "the owner of the data cannot be reached right now")            \
+  X(unsupported_version, 11, fatal, "a format or protocol version this build does not read")    \
+  X(stale_epoch, 12, retryable,                                                                 \
+    "the request was routed by an older shard map; refresh it and retry")                       \
   X(cancelled, 13, fatal, "the stream or subscription was cancelled by its consumer or server") \
   X(unauthenticated, 14, fatal, "the bearer token is missing or wrong")
 

@@ -213,7 +213,8 @@ using chunk_handler = std::function<void(std::vector<streamed_chunk>& batch)>;
 
 class connection;
 
-/// A running change feed; destroying it (or cancel()) stops it.
+/// A running change feed; destroying it (or cancel()) stops it. It must not outlive the
+/// connection that made it.
 class subscription {
  public:
   ~subscription();

@@ -173,7 +173,7 @@ TEST(schema, truncated_bytes_are_refused_not_read) {
 }
 
 TEST(schema, the_client_api_keeps_its_method_ordinals) {
-  const std::vector<std::string> strata = {"info",     "apply", "push",  "stream",
+  const std::vector<std::string> strata = {"info",      "apply", "push",   "stream",
                                            "subscribe", "voxel", "column", "regionStats",
                                            "shardMap",  "stats", "create"};
   auto methods = capnp::Schema::from<Strata>().getMethods();

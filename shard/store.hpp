@@ -28,8 +28,8 @@
 // apply_batch(), recompress() and the world setters serialise among themselves.
 #pragma once
 
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
