@@ -9,6 +9,8 @@
 #include <capnp/serialize.h>
 #include <kj/async-io.h>
 #include <kj/async.h>
+#include <caf/actor_companion.hpp>
+#include <caf/scoped_execution_unit.hpp>
 
 #include <pthread.h>
 #include <atomic>
@@ -209,7 +211,7 @@ kj::Promise<base::result<T>> ask(const caf::actor& bridge, std::chrono::millisec
   return kj::mv(paf.promise);
 }
 
-// Events of a stream or change feed, from the sink actor (CAF threads) to the pump (kj thread).
+// Events of a stream or change feed, from its sink (CAF threads) to the pump (kj thread).
 struct feed_event {
   enum class kind : std::uint8_t { chunks, done, resync, failed, stopped } what = kind::chunks;
   /// For chunks: the producer to credit.
@@ -241,22 +243,10 @@ class feed {
     waiter_ = std::make_shared<cross_fulfiller<void>>(kj::mv(paf.fulfiller));
     return kj::mv(paf.promise);
   }
-  feed_event take() {
+  // Everything queued, in order.
+  std::deque<feed_event> take_all() {
     std::lock_guard lock(lock_);
-    feed_event e = std::move(events_.front());
-    events_.pop_front();
-    return e;
-  }
-  // The chunk batches of `producer` at the front of the queue.
-  std::vector<feed_event> take_chunks(const caf::actor& producer) {
-    std::lock_guard lock(lock_);
-    std::vector<feed_event> out;
-    while (!events_.empty() && events_.front().what == feed_event::kind::chunks &&
-           events_.front().producer == producer) {
-      out.push_back(std::move(events_.front()));
-      events_.pop_front();
-    }
-    return out;
+    return std::exchange(events_, {});
   }
 
  private:
@@ -265,47 +255,56 @@ class feed {
   std::shared_ptr<cross_fulfiller<void>> waiter_;
 };
 
-// The sink the router's streamer or subscription sends to: it forwards everything to the feed.
-// It stops after done or a failure; the producer, which monitors it, stops when it does.
-caf::behavior sink_actor(caf::event_based_actor* self, std::shared_ptr<feed> f) {
-  self->set_down_handler([self, f](caf::down_msg& down) {
+// The sink the router's streamer or subscription sends to: an actor companion, so a message is
+// handled on its sender's thread and goes straight to the feed, with no hop through the scheduler.
+// It forwards chunks and resyncs; after done or a failure it ignores the rest. The producer
+// monitors it: closing the sink stops the producer.
+caf::actor_companion* companion_of(const caf::actor& sink) {
+  return static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(sink));
+}
+
+caf::actor spawn_sink(caf::actor_system& system, std::shared_ptr<feed> f) {
+  caf::actor sink = system.spawn<caf::actor_companion>();
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  companion_of(sink)->on_enqueue([f, ended](caf::mailbox_element_ptr element) {
+    if (ended->load())
+      return;
+    auto& content = element->content();
     feed_event event;
-    event.what = feed_event::kind::failed;
-    event.failure = {base::errc::unavailable,
-                     "the stream stopped on the server: " + caf::to_string(down.reason)};
+    if (content.match_elements<chunks_atom, std::uint64_t, chunk_batch>()) {
+      event.producer = caf::actor_cast<caf::actor>(element->sender);
+      event.batch = content.move_if_unshared<chunk_batch>(2);
+    } else if (content.match_elements<resync_atom, std::uint64_t>()) {
+      event.what = feed_event::kind::resync;
+    } else if (content.match_elements<done_atom, std::uint64_t, stream_stats>()) {
+      event.what = feed_event::kind::done;
+      event.stats = content.get_as<stream_stats>(2);
+    } else if (content.match_elements<caf::down_msg>()) {
+      // The producer stopped without saying done: it failed, or its node went.
+      event.what = feed_event::kind::failed;
+      event.failure = {base::errc::unavailable,
+                       "the stream stopped on the server: " +
+                           caf::to_string(content.get_as<caf::down_msg>(0).reason)};
+    } else if (content.match_elements<caf::error>()) {
+      event.what = feed_event::kind::failed;
+      event.failure = from_caf(content.get_as<caf::error>(0));
+    } else {
+      return;
+    }
+    if (event.what == feed_event::kind::done || event.what == feed_event::kind::failed)
+      if (ended->exchange(true))
+        return;
     f->push(std::move(event));
-    self->quit();
   });
-  self->set_error_handler([self, f](caf::error& e) {
-    feed_event event;
-    event.what = feed_event::kind::failed;
-    event.failure = from_caf(e);
-    f->push(std::move(event));
-    self->quit();
-  });
-  return {
-      [self, f](chunks_atom, std::uint64_t, chunk_batch& batch) {
-        feed_event event;
-        event.producer = caf::actor_cast<caf::actor>(self->current_sender());
-        event.batch = std::move(batch);
-        f->push(std::move(event));
-      },
-      [self, f](done_atom, std::uint64_t, const stream_stats& stats) {
-        feed_event event;
-        event.what = feed_event::kind::done;
-        event.stats = stats;
-        f->push(std::move(event));
-        self->quit();
-      },
-      [f](resync_atom, std::uint64_t) {
-        feed_event event;
-        event.what = feed_event::kind::resync;
-        f->push(std::move(event));
-      },
-      // The producer, once the router has made it: if it stops without saying done (it
-      // failed, or its node went), the client hears why.
-      [self](stream_atom, const caf::actor& producer) { self->monitor(producer); },
-  };
+  return sink;
+}
+
+// Stops the sink: it takes no more messages, and its producer, which monitors it, stops.
+void close_sink(const caf::actor& sink) {
+  caf::actor_companion* self = companion_of(sink);
+  self->on_enqueue({});
+  caf::scoped_execution_unit context{&self->home_system()};
+  self->cleanup(caf::make_error(caf::exit_reason::user_shutdown), &context);
 }
 
 }  // namespace
@@ -385,7 +384,7 @@ class handle_impl final : public schema::Handle::Server {
     if (producer_)
       caf::anon_send(producer_, cancel_atom::value);
     if (sink_)
-      caf::anon_send_exit(sink_, caf::exit_reason::user_shutdown);
+      close_sink(sink_);
     producer_ = nullptr;
     sink_ = nullptr;
     // Ends the pump, which frees the connection's place for another stream.
@@ -402,59 +401,95 @@ class handle_impl final : public schema::Handle::Server {
   std::shared_ptr<feed> feed_;
 };
 
-// Drains a feed into the client's sink; a batch is credited once Cap'n Proto lets the next
-// streaming call go.
-kj::Promise<void> pump(std::shared_ptr<feed> f, schema::ChunkSink::Client sink) {
-  return f->ready().then([f, sink]() mutable -> kj::Promise<void> {
-    feed_event event = f->take();
-    switch (event.what) {
-      case feed_event::kind::chunks: {
-        // This batch and those queued behind it from the same producer, in one call.
-        std::vector<feed_event> more = f->take_chunks(event.producer);
-        std::size_t count = event.batch.chunks.size();
-        for (const feed_event& e : more)
-          count += e.batch.chunks.size();
-        // Sized to fit one segment: readers then find every pointer in it.
-        std::size_t words = 16 + count * 16;
-        for (const chunk_item& item : event.batch.chunks)
-          words += (item.bytes.size() + item.error_message.size()) / 8;
-        for (const feed_event& e : more)
-          for (const chunk_item& item : e.batch.chunks)
-            words += (item.bytes.size() + item.error_message.size()) / 8;
-        auto request = sink.chunksRequest(capnp::MessageSize{words, 0});
-        auto list = request.initChunks(static_cast<unsigned>(count));
-        unsigned at = 0;
-        for (const chunk_item& item : event.batch.chunks)
-          fill_chunk(list[at++], item);
-        for (const feed_event& e : more)
-          for (const chunk_item& item : e.batch.chunks)
-            fill_chunk(list[at++], item);
-        return request.send().then(
-            [f, sink, count = std::uint64_t{count}, producer = event.producer]() mutable {
-              if (producer)
-                caf::anon_send(producer, credit_atom::value, count);
-              return pump(f, sink);
-            });
+// Drains a feed into the client's sink. What is queued goes out in one turn of the event loop:
+// consecutive batches of one producer coalesced into one call, and a resync, done or failure
+// behind them without waiting. A batch is credited to its producer once Cap'n Proto's flow
+// control lets its call go, so the producer's window bounds what is in flight.
+class pump final : private kj::TaskSet::ErrorHandler {
+ public:
+  pump(std::shared_ptr<feed> f, schema::ChunkSink::Client sink)
+      : feed_(std::move(f)), sink_(std::move(sink)) {}
+
+  static kj::Promise<void> run(kj::Own<pump> self) {
+    pump& p = *self;
+    return p.feed_->ready().then([self = kj::mv(self)]() mutable -> kj::Promise<void> {
+      KJ_IF_MAYBE (e, self->failure_)
+        return kj::cp(*e);
+      std::deque<feed_event> events = self->feed_->take_all();
+      while (!events.empty()) {
+        feed_event event = std::move(events.front());
+        events.pop_front();
+        switch (event.what) {
+          case feed_event::kind::chunks: {
+            std::vector<feed_event> batches;
+            batches.push_back(std::move(event));
+            while (!events.empty() && events.front().what == feed_event::kind::chunks &&
+                   events.front().producer == batches.front().producer) {
+              batches.push_back(std::move(events.front()));
+              events.pop_front();
+            }
+            self->send_chunks(batches);
+            break;
+          }
+          case feed_event::kind::resync:
+            self->in_flight_.add(self->sink_.resyncRequest().send().ignoreResult());
+            break;
+          case feed_event::kind::done: {
+            auto request = self->sink_.doneRequest();
+            fill_stats(request.initStats(), event.stats);
+            return request.send().ignoreResult().attach(kj::mv(self));
+          }
+          case feed_event::kind::failed: {
+            auto request = self->sink_.failedRequest();
+            fill(request.initError(), event.failure);
+            return request.send().ignoreResult().attach(kj::mv(self));
+          }
+          case feed_event::kind::stopped:
+            return kj::READY_NOW;
+        }
       }
-      case feed_event::kind::resync:
-        return sink.resyncRequest().send().ignoreResult().then(
-            [f, sink]() mutable { return pump(f, sink); });
-      case feed_event::kind::done: {
-        auto request = sink.doneRequest();
-        fill_stats(request.initStats(), event.stats);
-        return request.send().ignoreResult();
+      return run(kj::mv(self));
+    });
+  }
+
+ private:
+  // The batches in one call, sized to fit one segment: readers then find every pointer in it.
+  void send_chunks(const std::vector<feed_event>& batches) {
+    std::size_t count = 0, words = 16;
+    for (const feed_event& e : batches)
+      for (const chunk_item& item : e.batch.chunks) {
+        ++count;
+        words += 16 + (item.bytes.size() + item.error_message.size()) / 8;
       }
-      case feed_event::kind::failed: {
-        auto request = sink.failedRequest();
-        fill(request.initError(), event.failure);
-        return request.send().ignoreResult();
-      }
-      case feed_event::kind::stopped:
-        break;
-    }
-    return kj::READY_NOW;
-  });
-}
+    auto request = sink_.chunksRequest(capnp::MessageSize{words, 0});
+    auto list = request.initChunks(static_cast<unsigned>(count));
+    unsigned at = 0;
+    for (const feed_event& e : batches)
+      for (const chunk_item& item : e.batch.chunks)
+        fill_chunk(list[at++], item);
+    auto sent = request.send();
+    in_flight_.add(kj::mv(sent).then(
+        [count = std::uint64_t{count}, producer = batches.front().producer]() mutable {
+          if (producer)
+            caf::anon_send(producer, credit_atom::value, count);
+        }));
+  }
+
+  // A call the client failed ends the pump at its next turn.
+  void taskFailed(kj::Exception&& e) override {
+    if (failure_ == nullptr)
+      failure_ = kj::mv(e);
+    feed_event wake;
+    wake.what = feed_event::kind::stopped;
+    feed_->push(std::move(wake));
+  }
+
+  std::shared_ptr<feed> feed_;
+  schema::ChunkSink::Client sink_;
+  kj::Maybe<kj::Exception> failure_;
+  // Declared last: its calls are cancelled before the sink they go to is released.
+  kj::TaskSet in_flight_{*this};
+};
 
 // The server's end of a streaming push: each update goes to the router as it arrives, and its
 // ack is sent once durable. At most gateway.push_updates_in_flight are applied or waiting for
@@ -825,7 +860,7 @@ class strata_impl final : public schema::Strata::Server {
     return kj::READY_NOW;
   }
 
-  // Starts a stream or feed: a sink actor fed by the router's producer, pumped into `sink`.
+  // Starts a stream or feed: a sink fed by the router's producer, pumped into `sink`.
   template <class Context, class Atom, class Request>
   kj::Promise<void> start_feed(Context& context, Atom atom, Request request,
                                schema::ChunkSink::Client sink) {
@@ -844,12 +879,12 @@ class strata_impl final : public schema::Strata::Server {
                                   std::to_string(limit)});
     ++conn_.streams;
     auto f = std::make_shared<feed>();
-    caf::actor sink_handle = conn_.server.system.spawn(sink_actor, f);
+    caf::actor sink_handle = spawn_sink(conn_.server.system, f);
     connection& conn = conn_;
     // The pump starts now: the producer's first chunks may arrive before its handle does.
-    conn.tasks.add(pump(f, sink).attach(kj::defer([&conn, sink_handle] {
+    conn.tasks.add(pump::run(kj::heap<pump>(f, sink)).attach(kj::defer([&conn, sink_handle] {
       --conn.streams;
-      caf::anon_send_exit(sink_handle, caf::exit_reason::user_shutdown);
+      close_sink(sink_handle);
     })));
     return ask<caf::actor>(conn.server.bridge, conn.server.timeout, target->router, atom, request,
                            sink_handle)
@@ -862,7 +897,7 @@ class strata_impl final : public schema::Strata::Server {
             fill(context.getResults().initError(), producer.error());
             return;
           }
-          caf::anon_send(sink_handle, stream_atom::value, *producer);
+          companion_of(sink_handle)->monitor(*producer);
           context.getResults().setHandle(kj::heap<handle_impl>(sink_handle, *producer, f));
         });
   }

@@ -237,9 +237,38 @@ base::status run_stream(const runtime_options& options) {
       request.velocity_east_mps = 30;
       requests.push_back(request);
     }
+  // With --rpc, each stream goes over RPC too, right after it ran in process, so both see the
+  // same state of the machine: the same streams through the gateway, Cap'n Proto's flow control
+  // and the client library.
+  std::vector<double> rpc_first_chunk_ms;
+  std::uint64_t rpc_chunks = 0;
+  double rpc_seconds = 0;
+  std::unique_ptr<client::connection> rpc;
+  if (options.rpc) {
+    auto c = client::connection::open(s.client_options());
+    if (!c)
+      return c.error();
+    rpc = std::move(*c);
+  }
+  auto stream_rpc = [&](const actors::stream_request& r, bool measured) -> base::status {
+    client::stream_request request{r.centre,     r.radius_m,          r.lod_max,
+                                   r.lod_step_m, r.velocity_east_mps, r.velocity_north_mps};
+    std::uint64_t got = 0;
+    auto stats = rpc->stream(
+        request, [&](std::vector<client::streamed_chunk>& batch) { got += batch.size(); });
+    if (!stats)
+      return stats.error();
+    if (measured) {
+      rpc_first_chunk_ms.push_back(stats->client_first_chunk_ms);
+      rpc_seconds += stats->client_total_ms / 1e3;
+      rpc_chunks += got;
+    }
+    return {};
+  };
   // Round 0 is a warm-up, not measured: viewers that reach past the imported terrain make the
   // server build LOD parents there once, which recompression then stores (the anchor could not
-  // read them otherwise). Round 1 streams the same sequence and is measured.
+  // read them otherwise), and the connection's and the gateway's first streams allocate what
+  // later ones reuse. Round 1 streams the same sequence and is measured.
   for (int round = 0; round < 2; ++round)
     for (const actors::stream_request& request : requests) {
       auto into = std::make_shared<capture>();
@@ -253,6 +282,9 @@ base::status run_stream(const runtime_options& options) {
       self->receive([](actors::done_atom) {});
       if (into->failure)
         return actors::from_caf(into->failure);
+      if (rpc)
+        if (auto streamed = stream_rpc(request, round == 1); !streamed)
+          return streamed.error();
       if (round == 0) {
         for (const actors::chunk_item& item : into->items)
           warmup_built += item.source == 2;
@@ -286,32 +318,6 @@ base::status run_stream(const runtime_options& options) {
         received.push_back(std::move(item));
       }
     }
-  // The same streams over RPC: the gateway, Cap'n Proto's flow control, the client library.
-  std::vector<double> rpc_first_chunk_ms;
-  std::uint64_t rpc_chunks = 0;
-  double rpc_seconds = 0;
-  if (options.rpc) {
-    auto c = client::connection::open(s.client_options());
-    if (!c)
-      return c.error();
-    // A warm-up round first, as in process (the connection's and the gateway's first streams
-    // allocate what later ones reuse); the second is measured.
-    for (int round = 0; round < 2; ++round)
-      for (const actors::stream_request& r : requests) {
-        client::stream_request request{r.centre,     r.radius_m,          r.lod_max,
-                                       r.lod_step_m, r.velocity_east_mps, r.velocity_north_mps};
-        std::uint64_t got = 0;
-        auto stats = (*c)->stream(
-            request, [&](std::vector<client::streamed_chunk>& batch) { got += batch.size(); });
-        if (!stats)
-          return stats.error();
-        if (round == 0)
-          continue;
-        rpc_first_chunk_ms.push_back(stats->client_first_chunk_ms);
-        rpc_seconds += stats->client_total_ms / 1e3;
-        rpc_chunks += got;
-      }
-  }
   if (errors > 0)
     return base::fail(base::errc::corrupt_data,
                       std::to_string(errors) + " streamed chunks came with errors");

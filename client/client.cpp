@@ -611,18 +611,22 @@ base::result<stream_stats> connection::stream(const stream_request& r,
   in.setVelocityEastMps(r.velocity_east_mps);
   in.setVelocityNorthMps(r.velocity_north_mps);
   request.setSink(kj::heap<chunk_sink_impl>(state));
-  auto started = self_->wait(request.send().then(
-      [](capnp::Response<schema::Strata::StreamResults>&& r) { return kj::mv(r); }));
-  if (!started)
-    return started.error();
-  if (started->hasError())
-    return from_schema(started->getError());
-  // Holding the handle keeps the stream running; the stream has no overall time limit, only the
-  // connection's health.
-  auto handle = started->getHandle();
-  auto ended = self_->wait_void(kj::mv(paf.promise), std::chrono::milliseconds(0));
-  if (!ended)
-    return ended.error();
+  {
+    auto started = self_->wait(request.send().then(
+        [](capnp::Response<schema::Strata::StreamResults>&& r) { return kj::mv(r); }));
+    if (!started)
+      return started.error();
+    if (started->hasError())
+      return from_schema(started->getError());
+    // Holding the handle keeps the stream running; the stream has no overall time limit, only
+    // the connection's health.
+    auto handle = started->getHandle();
+    if (auto ended = self_->wait_void(kj::mv(paf.promise), std::chrono::milliseconds(0)); !ended)
+      return ended.error();
+  }
+  // The stream is over: its call and handle go back to the server now, so it frees them before
+  // the next call rather than when that call is written.
+  self_->wait_scope().poll();
   if (state->failure)
     return *state->failure;
   return *state->stats;
