@@ -46,6 +46,7 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+using world_atom = caf::atom_constant<caf::atom("world")>;
 
 // -- writes -------------------------------------------------------------------------------------
 
@@ -192,6 +193,15 @@ struct map_view {
   std::vector<node_entry> nodes;
 };
 
+/// The world a cluster serves, as its coordinator keeps it: the spec (geo::serialize) and the
+/// generator record (geology::serialize). Both empty while the cluster has no world.
+struct world_record {
+  std::string spec;
+  std::string generator;
+  bool empty() const { return spec.empty(); }
+  friend bool operator==(const world_record&, const world_record&) = default;
+};
+
 struct node_stats {
   std::uint64_t regions_active = 0;
   std::uint64_t regions_spawned = 0;
@@ -219,14 +229,18 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<sweep_atom>>;
 
 /// The shard map's authority (coordinator/). lookup answers the range holding a region
-/// (errc::not_found when none does); join registers a node; assign gives a range to a node;
-/// subscribers are sent (map_atom, map_view) after every change.
+/// (errc::not_found when none does); join registers a node (the first to join a map with no
+/// ranges is given the whole id space); assign gives a range to a node; subscribers are sent
+/// (map_atom, map_view) after every change. It also keeps the cluster's world: (world_atom)
+/// answers it (empty when there is none), (world_atom, world_record) sets it once (the same
+/// world again is not an error, another is errc::invalid_argument).
 using shard_map_actor = caf::typed_actor<
     caf::replies_to<map_atom>::with<map_view>,
     caf::replies_to<lookup_atom, std::uint64_t>::with<shard::shard_range>,
     caf::replies_to<join_atom, shard::node_id, caf::actor>::with<map_view>,
     caf::replies_to<assign_atom, std::uint64_t, std::uint64_t, shard::node_id>::with<map_view>,
-    caf::reacts_to<subscribe_atom, caf::actor>>;
+    caf::reacts_to<subscribe_atom, caf::actor>, caf::replies_to<world_atom>::with<world_record>,
+    caf::replies_to<world_atom, world_record>::with<world_record>>;
 
 /// What clients talk to: writes acknowledged once every part is durable; point and column
 /// queries; streams and change feeds into a sink actor. A sink receives
@@ -317,6 +331,10 @@ typename Inspector::result_type inspect(Inspector& f, node_entry& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, map_view& x) {
   return f(caf::meta::type_name("map_view"), x.map, x.nodes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, world_record& x) {
+  return f(caf::meta::type_name("world_record"), x.spec, x.generator);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_stats& x) {

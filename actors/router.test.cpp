@@ -37,6 +37,8 @@ shard_map_actor::behavior_type fake_map(shard_map_actor::stateful_pointer<fake_m
         return self->state.view;
       },
       [](subscribe_atom, caf::actor&) {},
+      [](world_atom) { return world_record{}; },
+      [](world_atom, world_record& w) { return w; },
   };
 }
 

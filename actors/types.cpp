@@ -32,6 +32,7 @@ void register_types(caf::actor_system_config& config) {
       .add_message_type<node_entry>("strata::actors::node_entry")
       .add_message_type<map_view>("strata::actors::map_view")
       .add_message_type<node_stats>("strata::actors::node_stats")
+      .add_message_type<world_record>("strata::actors::world_record")
       .add_message_type<node_actor>("strata::actors::node_actor")
       .add_message_type<shard_map_actor>("strata::actors::shard_map_actor")
       .add_message_type<router_actor>("strata::actors::router_actor");

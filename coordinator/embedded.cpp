@@ -52,8 +52,9 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
       *e->store_, *e->world_, geology::material_table::defaults(), *e->commits_, settings);
 
   // The map's saves fsync: its own thread.
-  e->map_ = system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
-                                        saved->value_or(shard::shard_map{}));
+  e->map_ =
+      system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
+                                  saved->value_or(shard::shard_map{}), actors::world_record{});
   e->node_ = system.spawn(actors::node, embedded_node, e->services_.get(), e->map_);
   e->router_ =
       system.spawn(actors::router, &e->services_->context, settings, e->store_->lod_max(), e->map_);

@@ -13,14 +13,22 @@ void announce(shard_map_state& st) {
     caf::anon_send(subscriber, actors::map_atom::value, st.view);
 }
 
+// Saves the map before anyone hears of it (nothing to do for a map without a file).
+base::status save(shard_map_state& st, const shard::shard_map& next) {
+  if (!st.file)
+    return {};
+  return st.file->save(next);
+}
+
 }  // namespace
 
 actors::shard_map_actor::behavior_type shard_map(
     actors::shard_map_actor::stateful_pointer<shard_map_state> self, shard::map_store* file,
-    shard::shard_map initial) {
+    shard::shard_map initial, actors::world_record world) {
   shard_map_state& st = self->state;
   st.file = file;
   st.view.map = std::move(initial);
+  st.world = std::move(world);
   self->set_down_handler([self](const caf::down_msg& down) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -38,16 +46,27 @@ actors::shard_map_actor::behavior_type shard_map(
                                     " holds region " + std::to_string(region));
         return *range;
       },
-      [self](actors::join_atom, shard::node_id id, caf::actor& handle) {
-        auto& nodes = self->state.view.nodes;
+      [self](actors::join_atom, shard::node_id id,
+             caf::actor& handle) -> caf::result<actors::map_view> {
+        shard_map_state& st = self->state;
+        // The first node of a map with no ranges owns the whole id space.
+        if (st.view.map.ranges.empty()) {
+          shard::shard_map next = st.view.map;
+          if (auto assigned = shard::assign(next, 0, ~std::uint64_t{0}, id); !assigned)
+            return actors::to_caf(assigned.error());
+          if (auto saved = save(st, next); !saved)
+            return actors::to_caf(saved.error());
+          st.view.map = std::move(next);
+        }
+        auto& nodes = st.view.nodes;
         auto same = std::find_if(nodes.begin(), nodes.end(),
                                  [id](const actors::node_entry& n) { return n.id == id; });
         if (same == nodes.end())
           nodes.push_back({id, handle});
         else
           same->handle = handle;
-        announce(self->state);
-        return self->state.view;
+        announce(st);
+        return st.view;
       },
       [self](actors::assign_atom, std::uint64_t first, std::uint64_t last,
              shard::node_id node) -> caf::result<actors::map_view> {
@@ -59,9 +78,8 @@ actors::shard_map_actor::behavior_type shard_map(
         shard::shard_map next = st.view.map;
         if (auto assigned = shard::assign(next, first, last, node); !assigned)
           return actors::to_caf(assigned.error());
-        if (st.file)
-          if (auto saved = st.file->save(next); !saved)
-            return actors::to_caf(saved.error());
+        if (auto saved = save(st, next); !saved)
+          return actors::to_caf(saved.error());
         st.view.map = std::move(next);
         announce(st);
         return st.view;
@@ -70,6 +88,24 @@ actors::shard_map_actor::behavior_type shard_map(
         self->state.subscribers.push_back(subscriber);
         self->monitor(subscriber);
         caf::anon_send(subscriber, actors::map_atom::value, self->state.view);
+      },
+      [self](actors::world_atom) { return self->state.world; },
+      [self](actors::world_atom, actors::world_record& world) -> caf::result<actors::world_record> {
+        shard_map_state& st = self->state;
+        if (world.empty())
+          return actors::to_caf(base::errc::invalid_argument, "the world's spec is empty");
+        if (!st.world.empty()) {
+          if (st.world == world)
+            return st.world;
+          return actors::to_caf(base::errc::invalid_argument,
+                                "the cluster already has a world; a coordinator with another "
+                                "--data directory serves another world");
+        }
+        if (st.file)
+          if (auto saved = st.file->save_world(world.spec, world.generator); !saved)
+            return actors::to_caf(saved.error());
+        st.world = std::move(world);
+        return st.world;
       },
   };
 }

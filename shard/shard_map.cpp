@@ -165,4 +165,31 @@ base::status map_store::save(const shard_map& map) {
   return txn->commit();
 }
 
+base::result<std::optional<std::pair<std::string, std::string>>> map_store::load_world() {
+  using out = std::optional<std::pair<std::string, std::string>>;
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto spec = txn->get(self_->maps, "world.spec");
+  if (!spec)
+    return spec.error();
+  auto generator = txn->get(self_->maps, "world.generator");
+  if (!generator)
+    return generator.error();
+  if (!*spec || !*generator)
+    return out{};
+  return out{std::pair{std::string(**spec), std::string(**generator)}};
+}
+
+base::status map_store::save_world(std::string_view spec, std::string_view generator) {
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+  if (!txn)
+    return txn.error();
+  if (auto put = txn->put(self_->maps, "world.spec", spec); !put)
+    return put.error();
+  if (auto put = txn->put(self_->maps, "world.generator", generator); !put)
+    return put.error();
+  return txn->commit();
+}
+
 }  // namespace strata::shard

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -67,6 +68,12 @@ class map_store {
   base::result<std::optional<shard_map>> load();
   /// Saves the map; durable when it returns. Errors: errc::io_error.
   base::status save(const shard_map& map);
+
+  /// The cluster's world as its coordinator keeps it beside the map: the spec's and the generator
+  /// record's bytes, stored as given; nothing before save_world. Errors: errc::io_error.
+  base::result<std::optional<std::pair<std::string, std::string>>> load_world();
+  /// Saves both in one durable transaction. Errors: errc::io_error.
+  base::status save_world(std::string_view spec, std::string_view generator);
 
  private:
   struct impl;
