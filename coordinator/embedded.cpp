@@ -14,27 +14,81 @@ namespace {
 
 constexpr shard::node_id embedded_node = 1;
 
+base::status make_directory(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec)
+    return base::fail(base::errc::io_error,
+                      "cannot create data directory " + path + ": " + ec.message());
+  return {};
+}
+
 }  // namespace
+
+void stop_actors(caf::actor_system& system, std::initializer_list<caf::actor> actors) {
+  caf::scoped_actor self{system};
+  for (const caf::actor& a : actors)
+    if (a) {
+      self->send_exit(a, caf::exit_reason::user_shutdown);
+      self->wait_for(a);
+    }
+}
+
+// -- node_runtime -------------------------------------------------------------------------------
+
+base::result<std::unique_ptr<node_runtime>> node_runtime::start(
+    caf::actor_system& system, const config::config& settings, const std::string& store_dir,
+    shard::node_id id, actors::shard_map_actor map, importer import) {
+  std::unique_ptr<node_runtime> n(new node_runtime(system, id));
+  if (auto made = make_directory(store_dir); !made)
+    return made.error();
+  auto store = shard::store::open(shard::store_options_of(settings.storage, store_dir));
+  if (!store)
+    return store.error();
+  n->store_ = std::move(*store);
+  auto world = import ? import(*n->store_) : shard::load_world(*n->store_);
+  if (!world)
+    return world.error();
+  n->world_ = std::move(*world);
+
+  n->recompressor_ = std::make_unique<shard::recompressor>(
+      *n->store_, shard::recompressor_options_of(settings.storage));
+  n->writer_ = std::make_unique<shard::writer>(
+      *n->store_, shard::writer_options_of(settings.storage), n->recompressor_.get());
+  n->commits_ = std::make_unique<actors::writer_commits>(*n->writer_);
+  n->services_ = std::make_unique<actors::node_services>(
+      *n->store_, *n->world_, geology::material_table::defaults(), *n->commits_, settings);
+  n->node_ = system.spawn(actors::node, id, n->services_.get(), map);
+  n->router_ =
+      system.spawn(actors::router, &n->services_->context, settings, n->store_->lod_max(), map);
+
+  caf::scoped_actor self{system};
+  std::optional<base::error> failure;
+  self->request(map, actors::request_timeout(settings), actors::join_atom::value, id,
+                caf::actor_cast<caf::actor>(n->node_))
+      .receive([](actors::map_view&) {}, [&](caf::error& err) { failure = actors::from_caf(err); });
+  if (failure)
+    return *failure;
+  return n;
+}
+
+node_runtime::~node_runtime() {
+  stop_actors(system_, {caf::actor_cast<caf::actor>(router_), caf::actor_cast<caf::actor>(node_)});
+  if (writer_)
+    writer_->stop();
+  if (recompressor_)
+    recompressor_->stop();
+}
+
+// -- embedded -----------------------------------------------------------------------------------
 
 base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& system,
                                                         const config::config& settings,
                                                         const std::string& data_dir,
                                                         importer import) {
   std::unique_ptr<embedded> e(new embedded(system));
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir + "/node", ec);
-  std::filesystem::create_directories(data_dir + "/coordinator", ec);
-  if (ec)
-    return base::fail(base::errc::io_error,
-                      "cannot create data directory " + data_dir + ": " + ec.message());
-  auto store = shard::store::open(shard::store_options_of(settings.storage, data_dir + "/node"));
-  if (!store)
-    return store.error();
-  e->store_ = std::move(*store);
-  auto world = import ? import(*e->store_) : shard::load_world(*e->store_);
-  if (!world)
-    return world.error();
-  e->world_ = std::move(*world);
+  if (auto made = make_directory(data_dir + "/coordinator"); !made)
+    return made.error();
   auto map_file = shard::map_store::open(data_dir + "/coordinator");
   if (!map_file)
     return map_file.error();
@@ -42,30 +96,21 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   auto saved = e->map_file_->load();
   if (!saved)
     return saved.error();
-
-  e->recompressor_ = std::make_unique<shard::recompressor>(
-      *e->store_, shard::recompressor_options_of(settings.storage));
-  e->writer_ = std::make_unique<shard::writer>(
-      *e->store_, shard::writer_options_of(settings.storage), e->recompressor_.get());
-  e->commits_ = std::make_unique<actors::writer_commits>(*e->writer_);
-  e->services_ = std::make_unique<actors::node_services>(
-      *e->store_, *e->world_, geology::material_table::defaults(), *e->commits_, settings);
-
   // The map's saves fsync: its own thread.
   e->map_ =
       system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
                                   saved->value_or(shard::shard_map{}), actors::world_record{});
-  e->node_ = system.spawn(actors::node, embedded_node, e->services_.get(), e->map_);
-  e->router_ =
-      system.spawn(actors::router, &e->services_->context, settings, e->store_->lod_max(), e->map_);
+  auto node = node_runtime::start(system, settings, data_dir + "/node", embedded_node, e->map_,
+                                  std::move(import));
+  if (!node)
+    return node.error();
+  e->node_ = std::move(*node);
 
-  // Join, and own everything unless the saved map already says so.
+  // Own everything unless the saved map already says so (a map file from an older layout).
   caf::scoped_actor self{system};
-  const auto timeout = std::chrono::milliseconds(settings.actors.request_timeout_ms);
   std::optional<base::error> failure;
   actors::map_view view;
-  self->request(e->map_, timeout, actors::join_atom::value, embedded_node,
-                caf::actor_cast<caf::actor>(e->node_))
+  self->request(e->map_, actors::request_timeout(settings), actors::map_atom::value)
       .receive([&](actors::map_view& v) { view = std::move(v); },
                [&](caf::error& err) { failure = actors::from_caf(err); });
   if (failure)
@@ -74,8 +119,8 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   const bool owned = view.map.ranges.size() == 1 && all && all->node == embedded_node &&
                      all->first == 0 && all->last == ~std::uint64_t{0};
   if (!owned)
-    self->request(e->map_, timeout, actors::assign_atom::value, std::uint64_t{0}, ~std::uint64_t{0},
-                  embedded_node)
+    self->request(e->map_, actors::request_timeout(settings), actors::assign_atom::value,
+                  std::uint64_t{0}, ~std::uint64_t{0}, embedded_node)
         .receive([](actors::map_view&) {},
                  [&](caf::error& err) { failure = actors::from_caf(err); });
   if (failure)
@@ -84,18 +129,8 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
 }
 
 embedded::~embedded() {
-  caf::scoped_actor self{system_};
-  for (const caf::actor& a :
-       {caf::actor_cast<caf::actor>(router_), caf::actor_cast<caf::actor>(node_),
-        caf::actor_cast<caf::actor>(map_)})
-    if (a) {
-      self->send_exit(a, caf::exit_reason::user_shutdown);
-      self->wait_for(a);
-    }
-  if (writer_)
-    writer_->stop();
-  if (recompressor_)
-    recompressor_->stop();
+  node_.reset();
+  stop_actors(system_, {caf::actor_cast<caf::actor>(map_)});
 }
 
 }  // namespace strata::coordinator
