@@ -9,6 +9,7 @@
 #include "client/client.hpp"
 #include "cmd/client_flags.hpp"
 #include "cmd/commands.hpp"
+#include "coordinator/cluster.hpp"
 #include "coordinator/server.hpp"
 #include "geology/dem.hpp"
 #include "geology/world_file.hpp"
@@ -34,15 +35,51 @@ std::vector<std::pair<std::string, std::string>> spec_flags(const geo::world_spe
 
 }  // namespace
 
+namespace {
+
+// Blocks until SIGINT or SIGTERM (blocked in every thread by run_serve) and says which came.
+void wait_for_stop(const sigset_t& stop_signals) {
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  std::printf("strata serve: %s received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(stdout);
+}
+
+void print_world(const actors::gateway_target* target, const std::string& address) {
+  if (target)
+    std::printf("strata serve: serving the world \"%s\"\n", target->spec.name.c_str());
+  else
+    std::printf(
+        "strata serve: no world yet; create one with: strata import --endpoint %s "
+        "--world topobathy\n",
+        address.c_str());
+}
+
+}  // namespace
+
 int run_serve(const args& words) {
   std::string data_dir;
-  flag_parser flags("strata serve",
-                    "Run the embedded server: the shard map and one node in this process, serving "
-                    "the client API (docs/api.md) until SIGINT or SIGTERM. With an empty data "
-                    "directory it waits for `strata import` to create the world.");
+  std::string role = "all";
+  flag_parser flags(
+      "strata serve",
+      "Run a server until SIGINT or SIGTERM. --role all (the default) is the embedded server: "
+      "the shard map and one node in this process, serving the client API (docs/api.md). "
+      "--role coordinator keeps the cluster's shard map and world and waits for nodes; --role "
+      "node joins a coordinator (--join) and serves the client API for the whole cluster "
+      "(docs/operations.md). With no world yet, a server waits for `strata import` to create "
+      "one.");
   flags.add_text("data", "DIR", "the data directory (created when missing)", &data_dir, true);
+  flags.add_text("role", "all|coordinator|node", "what this process runs (default all)", &role);
   flags.add_config("listen", "HOST:PORT", "where clients connect; port 0 picks a free one",
                    "node.listen");
+  flags.add_config("join", "HOST:PORT", "a node: the coordinator's cluster address",
+                   "cluster.join");
+  flags.add_config("cluster-listen", "HOST:PORT",
+                   "where other cluster processes connect (a coordinator: 127.0.0.1:7500 by "
+                   "default; a node: any free port)",
+                   "cluster.listen");
+  flags.add_config("node-id", "N", "a node: its id (default: saved in the data directory)",
+                   "cluster.node_id");
   flags.add_config("token", "TOKEN",
                    "a bearer token every client must present (or STRATA_GATEWAY_TOKEN)",
                    "gateway.token");
@@ -50,12 +87,16 @@ int run_serve(const args& words) {
   int status = exit_ok;
   if (!parse_or_exit(flags, words, status))
     return status;
-  auto settings = load_config(flags);
-  if (!settings)
-    return report(settings.error());
+  if (role != "all" && role != "coordinator" && role != "node")
+    return report(base::error{base::errc::invalid_argument,
+                              "--role is all, coordinator or node, not \"" + role + "\""});
+  auto loaded = load_config(flags);
+  if (!loaded)
+    return report(loaded.error());
+  const config::config& settings = *loaded;
 
-  // SIGINT and SIGTERM are taken by sigwait below: blocked here, before any thread starts, so
-  // every thread inherits the mask.
+  // SIGINT and SIGTERM are taken by sigwait: blocked here, before any thread starts, so every
+  // thread inherits the mask.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -66,31 +107,45 @@ int run_serve(const args& words) {
   actors::register_types(cfg);
   cfg.set("logger.console-verbosity", caf::atom("quiet"));
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
-  int exit_status = exit_ok;
+  if (role != "all")
+    coordinator::configure_network(cfg, settings);
   {
     caf::actor_system system{cfg};
-    auto server = coordinator::server::start(system, *settings, data_dir, settings->listen);
-    if (!server)
-      return report(server.error());
-    auto target = (*server)->target();
-    std::printf("strata serve: listening on %s, data in %s\n", (*server)->address().c_str(),
-                data_dir.c_str());
-    if (target)
-      std::printf("strata serve: serving the world \"%s\"\n", target->spec.name.c_str());
-    else
+    if (role == "coordinator") {
+      auto c = coordinator::coordinator_process::start(system, settings, data_dir);
+      if (!c)
+        return report(c.error());
+      std::printf("strata serve: coordinator listening for nodes on %s, data in %s\n",
+                  (*c)->address().c_str(), data_dir.c_str());
+      std::fflush(stdout);
+      wait_for_stop(stop_signals);
+      c->reset();
+    } else if (role == "node") {
+      auto n = coordinator::node_process::start(system, settings, data_dir);
+      if (!n)
+        return report(n.error());
       std::printf(
-          "strata serve: no world yet; create one with: strata import --endpoint %s "
-          "--world topobathy\n",
-          (*server)->address().c_str());
-    std::fflush(stdout);
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    std::printf("strata serve: %s received, stopping\n", received == SIGINT ? "SIGINT" : "SIGTERM");
-    std::fflush(stdout);
-    server->reset();
+          "strata serve: node %llu listening on %s, joined %s (cluster port %s), data in %s\n",
+          static_cast<unsigned long long>((*n)->id()), (*n)->address().c_str(),
+          settings.cluster.join.c_str(), (*n)->cluster_address().c_str(), data_dir.c_str());
+      print_world((*n)->target().get(), (*n)->address());
+      std::fflush(stdout);
+      wait_for_stop(stop_signals);
+      n->reset();
+    } else {
+      auto server = coordinator::server::start(system, settings, data_dir, settings.listen);
+      if (!server)
+        return report(server.error());
+      std::printf("strata serve: listening on %s, data in %s\n", (*server)->address().c_str(),
+                  data_dir.c_str());
+      print_world((*server)->target().get(), (*server)->address());
+      std::fflush(stdout);
+      wait_for_stop(stop_signals);
+      server->reset();
+    }
   }
   std::printf("strata serve: stopped\n");
-  return exit_status;
+  return exit_ok;
 }
 
 int run_import(const args& words) {

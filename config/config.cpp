@@ -331,6 +331,35 @@ const std::vector<key_spec>& table() {
                    "Updates of a streaming push applied concurrently before the server holds the "
                    "client back.",
                    1, 65536, &config::gateway, &gateway_config::push_updates_in_flight),
+      {"cluster.listen",
+       kind::text,
+       "",
+       "host:port this process accepts other cluster processes on; the coordinator's is what "
+       "nodes join. Empty: 127.0.0.1:7500 for a coordinator, a free port for a node.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.cluster.listen = s; },
+       [](const config& c) { return quoted(c.cluster.listen); }},
+      {"cluster.join",
+       kind::text,
+       "",
+       "host:port of the coordinator a node joins.",
+       0,
+       0,
+       {},
+       [](config& c, const std::string& s, double) { c.cluster.join = s; },
+       [](const config& c) { return quoted(c.cluster.join); }},
+      unsigned_key("cluster.node_id", "0",
+                   "This node's id; 0 takes the one saved in the data directory, or makes and "
+                   "saves one.",
+                   0, 9007199254740991.0, &config::cluster, &cluster_config::node_id),
+      unsigned_key("cluster.join_timeout_ms", "30000",
+                   "How long a node keeps trying to reach the coordinator when it starts (ms).", 0,
+                   3600000, &config::cluster, &cluster_config::join_timeout_ms),
+      unsigned_key("cluster.heartbeat_ms", "1000",
+                   "Heartbeats between connected cluster processes (ms); 0 turns them off.", 0,
+                   3600000, &config::cluster, &cluster_config::heartbeat_ms),
   };
   return specs;
 }

@@ -80,6 +80,21 @@ struct gateway_config {
   std::uint64_t push_updates_in_flight = 256;
 };
 
+/// The cluster (docs/operations.md): how a process reaches the others through CAF's network layer.
+struct cluster_config {
+  /// host:port this process accepts other cluster processes on (the coordinator's is what nodes
+  /// join). Empty: 127.0.0.1:7500 for a coordinator, any free port on 127.0.0.1 for a node.
+  std::string listen;
+  /// host:port of the coordinator a node joins.
+  std::string join;
+  /// This node's id; 0 takes the one saved in the data directory, or makes and saves one.
+  std::uint64_t node_id = 0;
+  /// How long a node keeps trying to reach the coordinator at start (ms).
+  std::uint64_t join_timeout_ms = 30000;
+  /// Heartbeats between connected processes (ms); 0 turns them off.
+  std::uint64_t heartbeat_ms = 1000;
+};
+
 struct config {
   geo::world_spec world;
   /// Where a node keeps its LMDB environment.
@@ -94,6 +109,7 @@ struct config {
   stream_config stream;
   subscribe_config subscribe;
   gateway_config gateway;
+  cluster_config cluster;
 };
 
 /// Where values come from, in increasing precedence.

@@ -31,42 +31,15 @@
 #include "geology/dem.hpp"
 #include "geology/world_file.hpp"
 #include "schema/api.capnp.h"
+#include "tests/world_fixture.hpp"
 
 namespace strata {
 namespace {
 
 using namespace std::chrono_literals;
-
-const geo::world_spec& world_spec() {
-  static const geo::world_spec spec = geology::sample_world_spec("topobathy");
-  return spec;
-}
-
-const std::string& generator_record() {
-  static const std::string record = [] {
-    auto terrain = geology::load_named("topobathy");
-    EXPECT_TRUE(terrain.ok()) << terrain.error().to_string();
-    return geology::serialize(geology::generator_record{{}, *terrain});
-  }();
-  return record;
-}
-
-// `count` updates of the benchmarks' workload (erosion, deposition, uplift around a dozen
-// sites), each with a fresh id.
-std::vector<geology::update> workload(std::size_t count) {
-  auto terrain = geology::load_named("topobathy");
-  auto g = geo::grid::make(world_spec());
-  auto processes = bench::make_workload(*terrain, *g, (count + 2) / 3);
-  std::vector<geology::update> out;
-  for (std::size_t n = 0; n < count && n < processes.size(); ++n) {
-    geology::update u;
-    u.id = client::random_id();
-    u.tick = n + 1;
-    u.process = processes[n];
-    out.push_back(std::move(u));
-  }
-  return out;
-}
+using test_world::generator_record;
+using test_world::workload;
+using test_world::world_spec;
 
 geology::update erosion_at(geo::lat_lng centre, double radius_m, float depth_m) {
   geology::update u;

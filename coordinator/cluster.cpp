@@ -1,0 +1,317 @@
+#include "coordinator/cluster.hpp"
+
+#include "coordinator/shard_map.hpp"
+
+#include <caf/io/all.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "actors/errors.hpp"
+#include "actors/routing.hpp"
+#include "geology/world_file.hpp"
+#include "shard/world.hpp"
+
+namespace strata::coordinator {
+
+namespace {
+
+// The gateway's view of a running node.
+std::shared_ptr<const actors::gateway_target> make_target(const actors::router_actor& router,
+                                                          const actors::shard_map_actor& map,
+                                                          const shard::world& world,
+                                                          std::string generator) {
+  auto target = std::make_shared<actors::gateway_target>();
+  target->router = router;
+  target->shard_map = map;
+  target->spec = world.grid.spec();
+  target->generator = std::move(generator);
+  return target;
+}
+
+// The node id saved in the data directory, or a new one saved there. Ids fit in 53 bits, so
+// config files and JSON carry them exactly.
+base::result<shard::node_id> saved_node_id(const std::string& data_dir) {
+  const std::string path = data_dir + "/node-id";
+  if (std::ifstream in(path); in) {
+    std::uint64_t id = 0;
+    if (in >> id && id > 0)
+      return id;
+    return base::fail(base::errc::corrupt_data, path + " does not hold a node id");
+  }
+  std::mt19937_64 random(std::random_device{}());
+  const shard::node_id id = random() % ((std::uint64_t{1} << 53) - 1) + 1;
+  const std::string temporary = path + ".new";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << id << "\n";
+    out.flush();
+    if (!out)
+      return base::fail(base::errc::io_error, "cannot write " + temporary);
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec)
+    return base::fail(base::errc::io_error, "cannot write " + path + ": " + ec.message());
+  return id;
+}
+
+template <class T, class Handle, class... Ts>
+base::result<T> ask(caf::actor_system& system, const config::config& settings, const Handle& handle,
+                    Ts&&... xs) {
+  caf::scoped_actor self{system};
+  std::optional<base::result<T>> out;
+  self->request(handle, actors::request_timeout(settings), std::forward<Ts>(xs)...)
+      .receive([&](T& value) { out.emplace(std::move(value)); },
+               [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
+  return std::move(*out);
+}
+
+}  // namespace
+
+void configure_network(caf::actor_system_config& cfg, const config::config& settings) {
+  cfg.load<caf::io::middleman>();
+  cfg.set("middleman.enable-automatic-connections", true);
+  if (settings.cluster.heartbeat_ms > 0) {
+    const auto interval = std::chrono::milliseconds(settings.cluster.heartbeat_ms);
+    cfg.set("middleman.heartbeat-interval", caf::timespan{interval});
+    // A peer silent for three heartbeats is gone.
+    cfg.set("middleman.connection-timeout", caf::timespan{3 * interval});
+  }
+}
+
+base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& endpoint) {
+  const auto colon = endpoint.rfind(':');
+  char* end = nullptr;
+  const unsigned long port =
+      colon == std::string::npos ? 70000 : std::strtoul(endpoint.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || end == endpoint.c_str() + colon + 1 ||
+      *end != '\0' || port > 65535)
+    return base::fail(base::errc::invalid_argument,
+                      "\"" + endpoint + "\" is not host:port (e.g. 127.0.0.1:7500)");
+  return std::pair{endpoint.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+base::result<actors::server_stats> stats_of(caf::actor_system& system,
+                                            const config::config& settings, shard::store& store,
+                                            const actors::node_actor& node) {
+  actors::server_stats out;
+  auto census = store.take_census();
+  if (!census)
+    return census.error();
+  out.census = std::move(*census);
+  out.counters = store.counters();
+  out.disk_bytes = store.stored_bytes();
+  auto node_stats = ask<actors::node_stats>(system, settings, node, actors::stats_atom::value);
+  if (!node_stats)
+    return node_stats.error();
+  out.regions_active = node_stats->regions_active;
+  return out;
+}
+
+// -- the coordinator ----------------------------------------------------------------------------
+
+base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
+    caf::actor_system& system, const config::config& settings, const std::string& data_dir) {
+  std::unique_ptr<coordinator_process> c(new coordinator_process(system));
+  auto where =
+      split_host_port(settings.cluster.listen.empty() ? "127.0.0.1:7500" : settings.cluster.listen);
+  if (!where)
+    return where.error();
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir + "/coordinator", ec);
+  if (ec)
+    return base::fail(base::errc::io_error,
+                      "cannot create data directory " + data_dir + ": " + ec.message());
+  auto file = shard::map_store::open(data_dir + "/coordinator");
+  if (!file)
+    return file.error();
+  c->file_ = std::move(*file);
+  auto map = c->file_->load();
+  if (!map)
+    return map.error();
+  auto world = c->file_->load_world();
+  if (!world)
+    return world.error();
+  actors::world_record record;
+  if (*world)
+    record = {(*world)->first, (*world)->second};
+  // The map's saves fsync: its own thread.
+  c->map_ = system.spawn<caf::detached>(coordinator::shard_map, c->file_.get(),
+                                        map->value_or(shard::shard_map{}), std::move(record));
+  auto port = system.middleman().publish(c->map_, where->second, where->first.c_str(), true);
+  if (!port)
+    return base::fail(base::errc::io_error, "cannot listen for nodes on " +
+                                                settings.cluster.listen + ": " +
+                                                system.render(port.error()));
+  c->port_ = *port;
+  c->address_ = where->first + ":" + std::to_string(*port);
+  return c;
+}
+
+coordinator_process::~coordinator_process() {
+  if (port_ != 0)
+    (void)system_.middleman().unpublish(map_, port_);
+  stop_actors(system_, {caf::actor_cast<caf::actor>(map_)});
+}
+
+// -- a node -------------------------------------------------------------------------------------
+
+base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_system& system,
+                                                                const config::config& settings,
+                                                                const std::string& data_dir) {
+  std::unique_ptr<node_process> n(new node_process(system, settings, data_dir));
+  if (settings.cluster.join.empty())
+    return base::fail(base::errc::invalid_argument,
+                      "a node needs the coordinator's address: cluster.join (--join HOST:PORT)");
+  auto coordinator = split_host_port(settings.cluster.join);
+  if (!coordinator)
+    return coordinator.error();
+  auto listen =
+      split_host_port(settings.cluster.listen.empty() ? "127.0.0.1:0" : settings.cluster.listen);
+  if (!listen)
+    return listen.error();
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec)
+    return base::fail(base::errc::io_error,
+                      "cannot create data directory " + data_dir + ": " + ec.message());
+  if (settings.cluster.node_id != 0) {
+    n->id_ = settings.cluster.node_id;
+  } else {
+    auto id = saved_node_id(data_dir);
+    if (!id)
+      return id.error();
+    n->id_ = *id;
+  }
+
+  // Other nodes connect here once they learn of this node's actors.
+  auto port = system.middleman().open(listen->second, listen->first.c_str(), true);
+  if (!port)
+    return base::fail(base::errc::io_error, "cannot listen for other nodes on " +
+                                                settings.cluster.listen + ": " +
+                                                system.render(port.error()));
+  n->cluster_address_ = listen->first + ":" + std::to_string(*port);
+
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(settings.cluster.join_timeout_ms);
+  for (;;) {
+    auto map = system.middleman().remote_actor<actors::shard_map_actor>(coordinator->first,
+                                                                        coordinator->second);
+    if (map) {
+      n->map_ = std::move(*map);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      return base::fail(base::errc::unavailable, "cannot reach the coordinator at " +
+                                                     settings.cluster.join + ": " +
+                                                     system.render(map.error()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+
+  auto world = ask<actors::world_record>(system, settings, n->map_, actors::world_atom::value);
+  if (!world)
+    return world.error();
+  if (!world->empty()) {
+    std::lock_guard guard(n->lock_);
+    if (auto running = n->run(*world); !running)
+      return running.error();
+  } else {
+    n->waiter_ = std::thread([self = n.get()] { self->wait_for_world(); });
+  }
+  auto g = actors::gateway::start(system, *n, settings, settings.listen);
+  if (!g)
+    return g.error();
+  n->gateway_ = std::move(*g);
+  return n;
+}
+
+node_process::~node_process() {
+  if (gateway_)
+    gateway_->stop();
+  {
+    std::lock_guard guard(lock_);
+    stopping_ = true;
+  }
+  stopping_changed_.notify_all();
+  if (waiter_.joinable())
+    waiter_.join();
+  std::lock_guard guard(lock_);
+  target_.reset();
+  runtime_.reset();
+}
+
+node_runtime* node_process::runtime() {
+  std::lock_guard guard(lock_);
+  return runtime_.get();
+}
+
+std::shared_ptr<const actors::gateway_target> node_process::target() const {
+  std::lock_guard guard(lock_);
+  return target_;
+}
+
+base::status node_process::run(const actors::world_record& world) {
+  if (runtime_)
+    return {};
+  auto spec = geo::parse_world_spec(world.spec);
+  if (!spec)
+    return base::fail(base::errc::corrupt_data,
+                      "the coordinator's world spec: " + spec.error().message);
+  auto record = geology::parse_generator_record(world.generator);
+  if (!record)
+    return base::fail(base::errc::corrupt_data,
+                      "the coordinator's generator record: " + record.error().message);
+  config::config settings = settings_;
+  settings.world = *spec;
+  auto started = node_runtime::start(
+      system_, settings, data_dir_ + "/node", id_, map_,
+      [&](shard::store& store) { return shard::import_world(store, *spec, *record); });
+  if (!started)
+    return started.error();
+  runtime_ = std::move(*started);
+  target_ = make_target(runtime_->router(), map_, runtime_->world(), world.generator);
+  return {};
+}
+
+void node_process::wait_for_world() {
+  std::unique_lock guard(lock_);
+  while (!stopping_ && !runtime_) {
+    guard.unlock();
+    auto world = ask<actors::world_record>(system_, settings_, map_, actors::world_atom::value);
+    guard.lock();
+    if (world && !world->empty() && !stopping_)
+      if (auto running = run(*world); !running)
+        std::fprintf(stderr, "strata: node %llu cannot start on the cluster's world: %s\n",
+                     static_cast<unsigned long long>(id_), running.error().to_string().c_str());
+    stopping_changed_.wait_for(guard, std::chrono::milliseconds(250));
+  }
+}
+
+base::status node_process::create(const geo::world_spec& spec, const std::string& generator) {
+  auto record = geology::parse_generator_record(generator);
+  if (!record)
+    return record.error();
+  actors::world_record world{geo::serialize(spec), geology::serialize(*record)};
+  // The coordinator decides: the first world is kept, the same one again is fine, another is
+  // refused.
+  auto kept = ask<actors::world_record>(system_, settings_, map_, actors::world_atom::value, world);
+  if (!kept)
+    return kept.error();
+  std::lock_guard guard(lock_);
+  return run(*kept);
+}
+
+base::result<actors::server_stats> node_process::stats() {
+  // Once set, the runtime lives until the destructor, which stops the gateway (and waits for
+  // this call) first.
+  node_runtime* running = runtime();
+  if (!running)
+    return base::fail(base::errc::not_found, "the cluster has no world yet");
+  return stats_of(system_, settings_, running->store(), running->node());
+}
+
+}  // namespace strata::coordinator
