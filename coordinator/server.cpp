@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/routing.hpp"
+#include "coordinator/cluster.hpp"
 #include "geology/world_file.hpp"
 #include "shard/world.hpp"
 
@@ -87,21 +88,7 @@ base::result<actors::server_stats> server::stats() {
   embedded* running = runtime();
   if (!running)
     return base::fail(base::errc::not_found, "the server has no world yet");
-  actors::server_stats out;
-  auto census = running->store().take_census();
-  if (!census)
-    return census.error();
-  out.census = std::move(*census);
-  out.counters = running->store().counters();
-  out.disk_bytes = running->store().stored_bytes();
-  caf::scoped_actor self{system_};
-  std::optional<base::error> failure;
-  self->request(running->node(), actors::request_timeout(settings_), actors::stats_atom::value)
-      .receive([&](actors::node_stats& s) { out.regions_active = s.regions_active; },
-               [&](caf::error& e) { failure = actors::from_caf(e); });
-  if (failure)
-    return *failure;
-  return out;
+  return stats_of(system_, settings_, running->store(), running->node());
 }
 
 }  // namespace strata::coordinator
