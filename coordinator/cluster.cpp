@@ -19,19 +19,6 @@ namespace strata::coordinator {
 
 namespace {
 
-// The gateway's view of a running node.
-std::shared_ptr<const actors::gateway_target> make_target(const actors::router_actor& router,
-                                                          const actors::shard_map_actor& map,
-                                                          const shard::world& world,
-                                                          std::string generator) {
-  auto target = std::make_shared<actors::gateway_target>();
-  target->router = router;
-  target->shard_map = map;
-  target->spec = world.grid.spec();
-  target->generator = std::move(generator);
-  return target;
-}
-
 // The node id saved in the data directory, or a new one saved there. Ids fit in 53 bits, so
 // config files and JSON carry them exactly.
 base::result<shard::node_id> saved_node_id(const std::string& data_dir) {
@@ -59,17 +46,6 @@ base::result<shard::node_id> saved_node_id(const std::string& data_dir) {
   return id;
 }
 
-template <class T, class Handle, class... Ts>
-base::result<T> ask(caf::actor_system& system, const config::config& settings, const Handle& handle,
-                    Ts&&... xs) {
-  caf::scoped_actor self{system};
-  std::optional<base::result<T>> out;
-  self->request(handle, actors::request_timeout(settings), std::forward<Ts>(xs)...)
-      .receive([&](T& value) { out.emplace(std::move(value)); },
-               [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
-  return std::move(*out);
-}
-
 }  // namespace
 
 void configure_network(caf::actor_system_config& cfg, const config::config& settings) {
@@ -93,6 +69,18 @@ base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::s
     return base::fail(base::errc::invalid_argument,
                       "\"" + endpoint + "\" is not host:port (e.g. 127.0.0.1:7500)");
   return std::pair{endpoint.substr(0, colon), static_cast<std::uint16_t>(port)};
+}
+
+std::shared_ptr<const actors::gateway_target> make_target(const actors::router_actor& router,
+                                                          const actors::shard_map_actor& map,
+                                                          const shard::world& world,
+                                                          std::string generator) {
+  auto target = std::make_shared<actors::gateway_target>();
+  target->router = router;
+  target->shard_map = map;
+  target->spec = world.grid.spec();
+  target->generator = std::move(generator);
+  return target;
 }
 
 base::result<actors::server_stats> stats_of(caf::actor_system& system,

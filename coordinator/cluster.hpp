@@ -32,6 +32,12 @@ void configure_network(caf::actor_system_config& cfg, const config::config& sett
 /// "host:port"; errc::invalid_argument naming the text.
 base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& endpoint);
 
+/// The gateway's view of a running node: its router, the map, the world and its generator record.
+std::shared_ptr<const actors::gateway_target> make_target(const actors::router_actor& router,
+                                                          const actors::shard_map_actor& map,
+                                                          const shard::world& world,
+                                                          std::string generator);
+
 /// The stats a node reports for Strata.stats: a census of its store and its counters.
 base::result<actors::server_stats> stats_of(caf::actor_system& system,
                                             const config::config& settings, shard::store& store,

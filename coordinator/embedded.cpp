@@ -62,13 +62,10 @@ base::result<std::unique_ptr<node_runtime>> node_runtime::start(
   n->router_ =
       system.spawn(actors::router, &n->services_->context, settings, n->store_->lod_max(), map);
 
-  caf::scoped_actor self{system};
-  std::optional<base::error> failure;
-  self->request(map, actors::request_timeout(settings), actors::join_atom::value, id,
-                caf::actor_cast<caf::actor>(n->node_))
-      .receive([](actors::map_view&) {}, [&](caf::error& err) { failure = actors::from_caf(err); });
-  if (failure)
-    return *failure;
+  auto joined = ask<actors::map_view>(system, settings, map, actors::join_atom::value, id,
+                                      caf::actor_cast<caf::actor>(n->node_));
+  if (!joined)
+    return joined.error();
   return n;
 }
 
@@ -107,24 +104,17 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   e->node_ = std::move(*node);
 
   // Own everything unless the saved map already says so (a map file from an older layout).
-  caf::scoped_actor self{system};
-  std::optional<base::error> failure;
-  actors::map_view view;
-  self->request(e->map_, actors::request_timeout(settings), actors::map_atom::value)
-      .receive([&](actors::map_view& v) { view = std::move(v); },
-               [&](caf::error& err) { failure = actors::from_caf(err); });
-  if (failure)
-    return *failure;
-  const shard::shard_range* all = view.map.find(0);
-  const bool owned = view.map.ranges.size() == 1 && all && all->node == embedded_node &&
+  auto view = ask<actors::map_view>(system, settings, e->map_, actors::map_atom::value);
+  if (!view)
+    return view.error();
+  const shard::shard_range* all = view->map.find(0);
+  const bool owned = view->map.ranges.size() == 1 && all && all->node == embedded_node &&
                      all->first == 0 && all->last == ~std::uint64_t{0};
   if (!owned)
-    self->request(e->map_, actors::request_timeout(settings), actors::assign_atom::value,
-                  std::uint64_t{0}, ~std::uint64_t{0}, embedded_node)
-        .receive([](actors::map_view&) {},
-                 [&](caf::error& err) { failure = actors::from_caf(err); });
-  if (failure)
-    return *failure;
+    if (auto assigned = ask<actors::map_view>(system, settings, e->map_, actors::assign_atom::value,
+                                              std::uint64_t{0}, ~std::uint64_t{0}, embedded_node);
+        !assigned)
+      return assigned.error();
   return e;
 }
 

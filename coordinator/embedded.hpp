@@ -10,10 +10,13 @@
 
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "actors/errors.hpp"
 #include "actors/protocol.hpp"
 #include "actors/services.hpp"
 #include "base/result.hpp"
@@ -100,5 +103,19 @@ class embedded {
 
 /// Stops `actors` one after the other, waiting for each to exit (null handles are skipped).
 void stop_actors(caf::actor_system& system, std::initializer_list<caf::actor> actors);
+
+/// Asks `handle` from a thread outside the actors and waits for the reply, at most
+/// actors.request_timeout_ms (errc::unavailable past it).
+template <class T, class Handle, class... Ts>
+base::result<T> ask(caf::actor_system& system, const config::config& settings, const Handle& handle,
+                    Ts&&... xs) {
+  caf::scoped_actor self{system};
+  std::optional<base::result<T>> out;
+  self->request(handle, std::chrono::milliseconds(settings.actors.request_timeout_ms),
+                std::forward<Ts>(xs)...)
+      .receive([&](T& value) { out.emplace(std::move(value)); },
+               [&](caf::error& e) { out.emplace(actors::from_caf(e)); });
+  return std::move(*out);
+}
 
 }  // namespace strata::coordinator

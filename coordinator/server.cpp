@@ -49,11 +49,7 @@ std::shared_ptr<const actors::gateway_target> server::target() const {
 base::status server::run(std::unique_ptr<embedded> e, std::string generator) {
   if (generator.empty())
     generator = geology::serialize(e->world().record);
-  auto target = std::make_shared<actors::gateway_target>();
-  target->router = e->router();
-  target->shard_map = e->shard_map();
-  target->spec = e->world().grid.spec();
-  target->generator = std::move(generator);
+  auto target = make_target(e->router(), e->shard_map(), e->world(), std::move(generator));
   runtime_ = std::move(e);
   target_ = std::move(target);
   return {};
