@@ -467,8 +467,7 @@ class pump final : private kj::TaskSet::ErrorHandler {
     for (const feed_event& e : batches)
       for (const chunk_item& item : e.batch.chunks)
         fill_chunk(list[at++], item);
-    auto sent = request.send();
-    in_flight_.add(kj::mv(sent).then(
+    in_flight_.add(request.send().then(
         [count = std::uint64_t{count}, producer = batches.front().producer]() mutable {
           if (producer)
             caf::anon_send(producer, credit_atom::value, count);
