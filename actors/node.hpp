@@ -13,9 +13,23 @@
 //
 // The node keeps its copy of the map from the shard-map actor's pushes (it subscribes at start).
 // It must outlive nothing: its region and reader actors are linked to it and stop with it.
+//
+// Leases: once told (renew_atom) to heartbeat, the node renews its lease with the coordinator
+// every cluster.heartbeat_ms, reporting its load, and refuses writes (errc::unavailable) when its
+// lease has lapsed: three quarters of cluster.lease_ms after it sent the last heartbeat the
+// coordinator answered, so the node stops before the coordinator counts it gone. A coordinator
+// that does not know the node (restarted) is joined again.
+//
+// Handing a range off (handoff_atom, from the coordinator): the mover copies the range's
+// changed regions to the new owner in passes while writes go on; then the node fences the range
+// (writes refused with errc::moved), waits for the writes in flight to commit, has the mover copy
+// what changed since, and answers. The coordinator flips the owner and sends release_atom: the
+// node drops its copy (moved) or serves on (not moved). If no release comes, the node asks the
+// coordinator (settle_atom) after half a lease, again until it answers.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +59,31 @@ struct node_state {
   std::vector<reader_actor> readers;
   std::size_t next_reader = 0;
   node_stats stats;
+
+  /// Ranges being handed off, by first id: writes to them are refused.
+  struct fence {
+    std::uint64_t last = 0;
+    shard::node_id to = 0;
+    /// The final copy went out: waiting for the coordinator's flip.
+    bool handed = false;
+    /// Flipped: the copy is dropped; refused until the map says it is another node's.
+    bool gone = false;
+    /// Run once no write to the range is in flight.
+    std::vector<std::function<void()>> on_quiet;
+  };
+  std::map<std::uint64_t, fence> fences;
+  /// Write parts in flight, per region.
+  std::map<std::uint64_t, std::uint32_t> writing;
+  /// Heartbeats started (leases apply), and when this node's lease lapses.
+  bool leased = false;
+  caf::actor_clock::time_point lease_until;
+  bool lease_lost = false;
+  /// What each range did since the last heartbeat, by its first id.
+  std::map<std::uint64_t, range_activity> activity;
+  /// Actors of this process kept subscribed to the map with every heartbeat (the router).
+  std::vector<caf::actor> listeners;
+  /// Copies, imports and drops ranges (blocking store work, on a thread of its own).
+  caf::actor mover;
 };
 
 /// A node with id `id`. `services` outlives the actor; `coordinator` may be null, in which case

@@ -23,6 +23,7 @@
 #include "geo/grid.hpp"
 #include "shard/keys.hpp"
 #include "shard/shard_map.hpp"
+#include "shard/store.hpp"
 
 namespace strata::actors {
 
@@ -47,6 +48,15 @@ using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using world_atom = caf::atom_constant<caf::atom("world")>;
+using renew_atom = caf::atom_constant<caf::atom("renew")>;
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
+using ingest_atom = caf::atom_constant<caf::atom("ingest")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using move_atom = caf::atom_constant<caf::atom("move")>;
+using split_atom = caf::atom_constant<caf::atom("split")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 // -- writes -------------------------------------------------------------------------------------
 
@@ -181,16 +191,74 @@ struct subscribe_request {
 
 // -- the shard map ------------------------------------------------------------------------------
 
+/// A node as the coordinator sees it.
 struct node_entry {
   shard::node_id id = 0;
   /// The node actor (node_actor), as a dynamically typed handle.
   caf::actor handle;
+  /// "up"; "unavailable" once its lease lapsed (no heartbeat for cluster.lease_ms) or its
+  /// connection dropped; "draining" while its ranges are handed off before it leaves.
+  std::string state = "up";
+  /// Its last report, and its load as the coordinator remembers it (moving averages).
+  std::uint64_t stored_bytes = 0;
+  double updates_per_s = 0;
+  double reads_per_s = 0;
 };
 
-/// The map and how to reach each node in it.
+/// A range's load as the coordinator remembers it (moving averages), by the range's first id.
+struct range_load_view {
+  std::uint64_t first = 0;
+  double updates_per_s = 0;
+  double reads_per_s = 0;
+};
+
+/// A range being handed from one node to another.
+struct move_view {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  shard::node_id from = 0;
+  shard::node_id to = 0;
+  /// Why: "join", "drain", "load", or "operator".
+  std::string reason;
+};
+
+/// The map and how to reach each node in it, with what the coordinator knows of their load.
 struct map_view {
   shard::shard_map map;
   std::vector<node_entry> nodes;
+  std::vector<range_load_view> loads;
+  std::vector<move_view> moves;
+  /// The node entry for `id`, or null.
+  const node_entry* node(shard::node_id id) const {
+    for (const node_entry& n : nodes)
+      if (n.id == id)
+        return &n;
+    return nullptr;
+  }
+};
+
+// -- leases and load ----------------------------------------------------------------------------
+
+/// What one range of a node did since the node's previous heartbeat.
+struct range_activity {
+  std::uint64_t first = 0;
+  std::uint64_t updates = 0;
+  std::uint64_t reads = 0;
+};
+
+/// A node's heartbeat: its load since the previous one, and the actors of its process that
+/// want the map's changes (the node actor first). Every heartbeat subscribes again those the
+/// coordinator lost: CAF may drop a proxy while its actor lives (a connection between two
+/// other nodes being set up), and a message from the actor makes a fresh one.
+struct node_report {
+  std::uint64_t stored_bytes = 0;
+  std::vector<range_activity> ranges;
+  std::vector<caf::actor> listeners;
+};
+
+/// The coordinator's answer to a heartbeat: the lease's length from when the node sent it.
+struct lease_grant {
+  std::uint64_t lease_ms = 0;
 };
 
 /// The world a cluster serves, as its coordinator keeps it: the spec (geo::serialize) and the
@@ -226,7 +294,14 @@ using node_actor = caf::typed_actor<
     caf::reacts_to<unsub_atom, std::vector<std::uint64_t>, caf::actor>,
     caf::reacts_to<map_atom, map_view>, caf::replies_to<stats_atom>::with<node_stats>,
     caf::replies_to<stats_atom, std::uint64_t, std::uint64_t>::with<region_summary>,
-    caf::reacts_to<sweep_atom>>;
+    caf::reacts_to<sweep_atom>,
+    caf::replies_to<handoff_atom, std::uint64_t, std::uint64_t, std::uint64_t, shard::node_id,
+                    caf::actor>::with<std::uint64_t>,
+    caf::replies_to<ingest_atom, std::vector<shard::region_rows>>::with<std::uint64_t>,
+    caf::reacts_to<release_atom, std::uint64_t, std::uint64_t, bool>,
+    caf::replies_to<split_atom, std::uint64_t, std::uint64_t>::with<std::uint64_t>,
+    caf::reacts_to<settle_atom, std::uint64_t>, caf::reacts_to<renew_atom>,
+    caf::reacts_to<join_atom, caf::actor>>;
 
 /// The shard map's authority (coordinator/). lookup answers the range holding a region
 /// (errc::not_found when none does); join registers a node (the first to join a map with no
@@ -234,13 +309,24 @@ using node_actor = caf::typed_actor<
 /// (map_atom, map_view) after every change. It also keeps the cluster's world: (world_atom)
 /// answers it (empty when there is none), (world_atom, world_record) sets it once (the same
 /// world again is not an error, another is errc::invalid_argument).
+///
+/// Leases and moves (docs/operations.md): renew is a node's heartbeat; drain hands a node's
+/// ranges to others; move hands one range (split off first when it is part of one) to a node
+/// and answers once it is done; (settle_atom, first, node) asks whether the range starting at
+/// `first` still belongs to `node` (true) or was handed off (false), cancelling a move of it
+/// that has not flipped.
 using shard_map_actor = caf::typed_actor<
     caf::replies_to<map_atom>::with<map_view>,
     caf::replies_to<lookup_atom, std::uint64_t>::with<shard::shard_range>,
     caf::replies_to<join_atom, shard::node_id, caf::actor>::with<map_view>,
     caf::replies_to<assign_atom, std::uint64_t, std::uint64_t, shard::node_id>::with<map_view>,
     caf::reacts_to<subscribe_atom, caf::actor>, caf::replies_to<world_atom>::with<world_record>,
-    caf::replies_to<world_atom, world_record>::with<world_record>>;
+    caf::replies_to<world_atom, world_record>::with<world_record>,
+    caf::replies_to<renew_atom, shard::node_id, node_report>::with<lease_grant>,
+    caf::replies_to<drain_atom, shard::node_id>::with<map_view>,
+    caf::replies_to<move_atom, std::uint64_t, std::uint64_t, shard::node_id>::with<map_view>,
+    caf::replies_to<settle_atom, std::uint64_t, shard::node_id>::with<bool>,
+    caf::reacts_to<tick_atom>>;
 
 /// What clients talk to: writes acknowledged once every part is durable; point and column
 /// queries; streams and change feeds into a sink actor. A sink receives
@@ -255,7 +341,7 @@ using router_actor = caf::typed_actor<
     caf::replies_to<stats_atom, std::uint64_t>::with<region_summary>,
     caf::replies_to<stream_atom, stream_request, caf::actor>::with<caf::actor>,
     caf::replies_to<subscribe_atom, subscribe_request, caf::actor>::with<caf::actor>,
-    caf::reacts_to<map_atom, map_view>>;
+    caf::reacts_to<map_atom, map_view>, caf::reacts_to<tick_atom, std::uint64_t>>;
 
 // -- inspection ---------------------------------------------------------------------------------
 
@@ -326,11 +412,32 @@ typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_entry& x) {
-  return f(caf::meta::type_name("node_entry"), x.id, x.handle);
+  return f(caf::meta::type_name("node_entry"), x.id, x.handle, x.state, x.stored_bytes,
+           x.updates_per_s, x.reads_per_s);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, range_load_view& x) {
+  return f(caf::meta::type_name("range_load_view"), x.first, x.updates_per_s, x.reads_per_s);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, move_view& x) {
+  return f(caf::meta::type_name("move_view"), x.first, x.last, x.from, x.to, x.reason);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, map_view& x) {
-  return f(caf::meta::type_name("map_view"), x.map, x.nodes);
+  return f(caf::meta::type_name("map_view"), x.map, x.nodes, x.loads, x.moves);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, range_activity& x) {
+  return f(caf::meta::type_name("range_activity"), x.first, x.updates, x.reads);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_report& x) {
+  return f(caf::meta::type_name("node_report"), x.stored_bytes, x.ranges, x.listeners);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {
+  return f(caf::meta::type_name("lease_grant"), x.lease_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, world_record& x) {
@@ -373,5 +480,18 @@ typename Inspector::result_type inspect(Inspector& f, shard_range& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_map& x) {
   return f(caf::meta::type_name("shard_map"), x.version, x.ranges);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, row& x) {
+  return f(caf::meta::type_name("row"), x.key, x.value);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, region_meta& x) {
+  return f(caf::meta::type_name("region_meta"), x.version, x.tick, x.updates);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, region_rows& x) {
+  return f(caf::meta::type_name("region_rows"), x.region, x.meta, x.chunks, x.chunk_meta, x.applied,
+           x.dirty);
 }
 }  // namespace strata::shard

@@ -33,6 +33,40 @@ void refresh(self_pointer self, std::function<void()> then) {
           [then](caf::error&) { then(); });
 }
 
+// Runs `then` after a pause that grows with the attempt: the retry of a request refused because
+// its range is being handed off (errc::moved), which lasts as long as the handoff's last copy.
+void later(self_pointer self, unsigned attempt, std::function<void()> then) {
+  router_state& st = self->state;
+  const std::uint64_t token = st.next_later++;
+  st.later.emplace(token, std::move(then));
+  self->delayed_send(self, std::chrono::milliseconds(10u << std::min(attempt, 6u)),
+                     tick_atom::value, token);
+}
+
+// Retries a request the owner refused, when the refusal says a retry may succeed: at once with
+// a fresh map for a stale route, after a pause for a range being handed off. False when it
+// does not retry.
+bool retry(self_pointer self, const caf::error& e, unsigned attempt, std::function<void()> again) {
+  if (attempt >= self->state.settings.actors.route_retries_max)
+    return false;
+  const base::errc code = from_caf(e).code;
+  if (code == base::errc::stale_epoch) {
+    refresh(self, std::move(again));
+    return true;
+  }
+  // A request CAF could not deliver (a proxy dropped with its connection): once more, with
+  // fresh handles from the map.
+  if (code == base::errc::unavailable && e.category() != error_category && attempt == 0) {
+    refresh(self, std::move(again));
+    return true;
+  }
+  if (code == base::errc::moved) {
+    later(self, attempt, [self, again = std::move(again)] { refresh(self, again); });
+    return true;
+  }
+  return false;
+}
+
 struct write_gather {
   caf::typed_response_promise<write_reply> promise;
   std::shared_ptr<const std::string> update;
@@ -71,6 +105,12 @@ void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
     }
   }
   for (auto& [r, mine] : parts) {
+    if (r.unavailable) {
+      if (!g->failure)
+        g->failure = unavailable_owner(r);
+      finish_one(g);
+      continue;
+    }
     self->request(r.node, request_timeout(st.settings), apply_atom::value,
                   write_part{*g->update, mine, r.epoch})
         .then(
@@ -79,14 +119,11 @@ void send_parts(self_pointer self, const std::shared_ptr<write_gather>& g,
               finish_one(g);
             },
             [self, g, mine, attempt](caf::error& e) {
-              if (from_caf(e).code == base::errc::stale_epoch &&
-                  attempt < self->state.settings.actors.route_retries_max) {
-                refresh(self, [self, g, mine, attempt] {
-                  send_parts(self, g, mine, attempt + 1);
-                  finish_one(g);
-                });
+              if (retry(self, e, attempt, [self, g, mine, attempt] {
+                    send_parts(self, g, mine, attempt + 1);
+                    finish_one(g);
+                  }))
                 return;
-              }
               if (!g->failure)
                 g->failure = std::move(e);
               finish_one(g);
@@ -109,13 +146,15 @@ void ask_owner(self_pointer self, caf::typed_response_promise<Answer> promise, s
           to_caf(base::errc::unavailable, "no node owns region " + std::to_string(region)));
     return;
   }
+  if (r->unavailable) {
+    promise.deliver(unavailable_owner(*r));
+    return;
+  }
   ask(*r).then([promise](Answer& a) mutable { promise.deliver(std::move(a)); },
                [=](caf::error& e) mutable {
-                 if (from_caf(e).code == base::errc::stale_epoch && retry_left) {
-                   refresh(self,
-                           [=] { ask_owner<Answer>(self, promise, region, ask, attempt + 1); });
+                 if (retry(self, e, attempt,
+                           [=] { ask_owner<Answer>(self, promise, region, ask, attempt + 1); }))
                    return;
-                 }
                  promise.deliver(std::move(e));
                });
 }
@@ -229,6 +268,14 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
                            st.coordinator, st.settings);
       },
       [self](map_atom, const map_view& view) { self->state.routes.install(view); },
+      [self](tick_atom, std::uint64_t token) {
+        auto found = self->state.later.find(token);
+        if (found == self->state.later.end())
+          return;
+        auto run = std::move(found->second);
+        self->state.later.erase(found);
+        run();
+      },
   };
 }
 

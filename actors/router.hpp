@@ -11,6 +11,9 @@
 // credits and may cancel.
 #pragma once
 
+#include <functional>
+#include <map>
+
 #include "actors/protocol.hpp"
 #include "actors/routing.hpp"
 #include "config/config.hpp"
@@ -26,6 +29,9 @@ struct router_state {
   routing_table routes;
   std::uint8_t lod_kept = 0;
   std::uint64_t next_id = 1;
+  /// Retries waiting for their time ((tick_atom, token) runs one).
+  std::map<std::uint64_t, std::function<void()>> later;
+  std::uint64_t next_later = 1;
 };
 
 /// `context` (the world's grid and materials) outlives the router; `lod_kept` is the highest

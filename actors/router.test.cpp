@@ -39,6 +39,11 @@ shard_map_actor::behavior_type fake_map(shard_map_actor::stateful_pointer<fake_m
       [](subscribe_atom, caf::actor&) {},
       [](world_atom) { return world_record{}; },
       [](world_atom, world_record& w) { return w; },
+      [](renew_atom, shard::node_id, const node_report&) { return lease_grant{60000}; },
+      [self](drain_atom, shard::node_id) { return self->state.view; },
+      [self](move_atom, std::uint64_t, std::uint64_t, shard::node_id) { return self->state.view; },
+      [](settle_atom, std::uint64_t, shard::node_id) { return true; },
+      [](tick_atom) {},
   };
 }
 

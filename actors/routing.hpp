@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -21,7 +22,13 @@ struct route {
   std::uint64_t epoch = 0;
   /// The range's first region id, which names the range.
   std::uint64_t first = 0;
+  /// The coordinator counts the owner unavailable (its lease lapsed or its connection dropped):
+  /// a request would wait for nothing.
+  bool unavailable = false;
 };
+
+/// The error for a request whose owner is unavailable.
+caf::error unavailable_owner(const route& r);
 
 /// How long an actor waits for another's reply (actors.request_timeout_ms).
 inline std::chrono::milliseconds request_timeout(const config::config& settings) {
@@ -70,6 +77,7 @@ class routing_table {
  private:
   shard::shard_map map_;
   std::unordered_map<shard::node_id, node_actor> nodes_;
+  std::unordered_set<shard::node_id> unavailable_;
 };
 
 }  // namespace strata::actors

@@ -35,7 +35,16 @@ void register_types(caf::actor_system_config& config) {
       .add_message_type<world_record>("strata::actors::world_record")
       .add_message_type<node_actor>("strata::actors::node_actor")
       .add_message_type<shard_map_actor>("strata::actors::shard_map_actor")
-      .add_message_type<router_actor>("strata::actors::router_actor");
+      .add_message_type<router_actor>("strata::actors::router_actor")
+      .add_message_type<range_load_view>("strata::actors::range_load_view")
+      .add_message_type<move_view>("strata::actors::move_view")
+      .add_message_type<range_activity>("strata::actors::range_activity")
+      .add_message_type<node_report>("strata::actors::node_report")
+      .add_message_type<lease_grant>("strata::actors::lease_grant")
+      .add_message_type<shard::row>("strata::shard::row")
+      .add_message_type<shard::region_meta>("strata::shard::region_meta")
+      .add_message_type<shard::region_rows>("strata::shard::region_rows")
+      .add_message_type<std::vector<shard::region_rows>>("std::vector<strata::shard::region_rows>");
   config.add_error_category(error_category, render);
 }
 

@@ -33,7 +33,9 @@ enum class error_kind : std::uint8_t { retryable, overloaded, fatal };
   X(stale_epoch, 12, retryable,                                                                 \
     "the request was routed by an older shard map; refresh it and retry")                       \
   X(cancelled, 13, fatal, "the stream or subscription was cancelled by its consumer or server") \
-  X(unauthenticated, 14, fatal, "the bearer token is missing or wrong")
+  X(unauthenticated, 14, fatal, "the bearer token is missing or wrong")                         \
+  X(moved, 15, retryable,                                                                       \
+    "the range is being handed to another node; retry shortly (the message names the node)")
 
 enum class errc : std::uint16_t {
 #define STRATA_X(name, number, kind, description) name = number,

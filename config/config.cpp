@@ -64,6 +64,19 @@ key_spec unsigned_key(const char* name, const char* default_value, const char* d
           [section, field](const config& c) { return std::to_string(c.*section.*field); }};
 }
 
+// A text key of the cluster section.
+key_spec cluster_text_key(const char* name, const char* doc, std::string cluster_config::*field) {
+  return {name,
+          kind::text,
+          "",
+          doc,
+          0,
+          0,
+          {},
+          [field](config& c, const std::string& s, double) { c.cluster.*field = s; },
+          [field](const config& c) { return quoted(c.cluster.*field); }};
+}
+
 // The table of every key. Bounds say where they come from.
 const std::vector<key_spec>& table() {
   static const std::vector<key_spec> specs = {
@@ -358,8 +371,53 @@ const std::vector<key_spec>& table() {
                    "How long a node keeps trying to reach the coordinator when it starts (ms).", 0,
                    3600000, &config::cluster, &cluster_config::join_timeout_ms),
       unsigned_key("cluster.heartbeat_ms", "1000",
-                   "Heartbeats between connected cluster processes (ms); 0 turns them off.", 0,
-                   3600000, &config::cluster, &cluster_config::heartbeat_ms),
+                   "Heartbeats between connected cluster processes, and from each node to the "
+                   "coordinator, renewing its lease (ms); 0 turns CAF's off.",
+                   0, 3600000, &config::cluster, &cluster_config::heartbeat_ms),
+      unsigned_key("cluster.lease_ms", "6000",
+                   "A node's lease: the coordinator marks a node unavailable when it has not "
+                   "heard from it for this long, and a node stops accepting writes a quarter "
+                   "sooner, counted from the heartbeat the coordinator last answered (ms).",
+                   100, 3600000, &config::cluster, &cluster_config::lease_ms),
+      unsigned_key("cluster.moves_max", "2", "Range moves in progress at once, at most.", 1, 64,
+                   &config::cluster, &cluster_config::moves_max),
+      unsigned_key("cluster.rebalance_ms", "500",
+                   "How often the coordinator checks leases and plans moves (ms).", 10, 3600000,
+                   &config::cluster, &cluster_config::rebalance_ms),
+      unsigned_key("cluster.imbalance_percent", "50",
+                   "A node whose load (updates and reads per second) is this much above the "
+                   "nodes' mean is imbalanced.",
+                   1, 10000, &config::cluster, &cluster_config::imbalance_percent),
+      unsigned_key("cluster.imbalance_hold_ms", "10000",
+                   "How long an imbalance must last before a range moves because of it (ms).", 0,
+                   86400000, &config::cluster, &cluster_config::imbalance_hold_ms),
+      unsigned_key("cluster.load_halflife_ms", "30000",
+                   "Half-life of the coordinator's memory of load (ms).", 100, 86400000,
+                   &config::cluster, &cluster_config::load_halflife_ms),
+      unsigned_key("cluster.load_floor_per_s", "5",
+                   "Load differences below this many operations per second never move a range.", 0,
+                   1e9, &config::cluster, &cluster_config::load_floor_per_s),
+      unsigned_key("cluster.merge_after_ms", "600000",
+                   "Neighbouring ranges of one node merge once both have been cold (below "
+                   "load_floor_per_s) for this long (ms); 0 never merges.",
+                   0, 86400000 * 30.0, &config::cluster, &cluster_config::merge_after_ms),
+      unsigned_key("cluster.move_timeout_ms", "120000",
+                   "How long a range move may take before it is abandoned (ms).", 100, 86400000,
+                   &config::cluster, &cluster_config::move_timeout_ms),
+      unsigned_key("cluster.drain_timeout_ms", "120000",
+                   "How long a node stopped by SIGTERM waits for its ranges to be handed off "
+                   "before it exits anyway (ms).",
+                   0, 86400000, &config::cluster, &cluster_config::drain_timeout_ms),
+      unsigned_key("cluster.tls", "0",
+                   "1: cluster connections use TLS (CAF's OpenSSL module) with the files below; "
+                   "every process of a cluster must agree.",
+                   0, 1, &config::cluster, &cluster_config::tls),
+      cluster_text_key("cluster.tls_certificate", "This process's certificate (PEM file).",
+                       &cluster_config::tls_certificate),
+      cluster_text_key("cluster.tls_key", "The certificate's private key (PEM file).",
+                       &cluster_config::tls_key),
+      cluster_text_key("cluster.tls_ca", "The CA certificate peers' certificates must chain to.",
+                       &cluster_config::tls_ca),
   };
   return specs;
 }

@@ -91,8 +91,24 @@ struct cluster_config {
   std::uint64_t node_id = 0;
   /// How long a node keeps trying to reach the coordinator at start (ms).
   std::uint64_t join_timeout_ms = 30000;
-  /// Heartbeats between connected processes (ms); 0 turns them off.
+  /// Heartbeats between connected processes and from a node to the coordinator (ms).
   std::uint64_t heartbeat_ms = 1000;
+  /// Leases, moves and rebalancing: docs/config.md has each.
+  std::uint64_t lease_ms = 6000;
+  std::uint64_t moves_max = 2;
+  std::uint64_t rebalance_ms = 500;
+  std::uint64_t imbalance_percent = 50;
+  std::uint64_t imbalance_hold_ms = 10000;
+  std::uint64_t load_halflife_ms = 30000;
+  std::uint64_t load_floor_per_s = 5;
+  std::uint64_t merge_after_ms = 600000;
+  std::uint64_t move_timeout_ms = 120000;
+  std::uint64_t drain_timeout_ms = 120000;
+  /// TLS between cluster processes (0 or 1), and its files.
+  std::uint64_t tls = 0;
+  std::string tls_certificate;
+  std::string tls_key;
+  std::string tls_ca;
 };
 
 struct config {

@@ -129,7 +129,8 @@ base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
     record = {(*world)->first, (*world)->second};
   // The map's saves fsync: its own thread.
   c->map_ = system.spawn<caf::detached>(coordinator::shard_map, c->file_.get(),
-                                        map->value_or(shard::shard_map{}), std::move(record));
+                                        map->value_or(shard::shard_map{}), std::move(record),
+                                        settings.cluster);
   auto port = system.middleman().publish(c->map_, where->second, where->first.c_str(), true);
   if (!port)
     return base::fail(base::errc::io_error, "cannot listen for nodes on " +

@@ -66,6 +66,9 @@ base::result<std::unique_ptr<node_runtime>> node_runtime::start(
                                       caf::actor_cast<caf::actor>(n->node_));
   if (!joined)
     return joined.error();
+  // Heartbeats from now on: the node's lease, and the router's subscription kept with it.
+  caf::anon_send(n->node_, actors::join_atom::value, caf::actor_cast<caf::actor>(n->router_));
+  caf::anon_send(n->node_, actors::renew_atom::value);
   return n;
 }
 
@@ -94,9 +97,9 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   if (!saved)
     return saved.error();
   // The map's saves fsync: its own thread.
-  e->map_ =
-      system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
-                                  saved->value_or(shard::shard_map{}), actors::world_record{});
+  e->map_ = system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
+                                        saved->value_or(shard::shard_map{}), actors::world_record{},
+                                        settings.cluster);
   auto node = node_runtime::start(system, settings, data_dir + "/node", embedded_node, e->map_,
                                   std::move(import));
   if (!node)

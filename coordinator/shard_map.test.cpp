@@ -34,7 +34,8 @@ TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
   actors::testing::deterministic sys;
   auto file = shard::map_store::open(dir.path());
   ASSERT_TRUE(file.ok());
-  auto map = sys.system().spawn(shard_map, file->get(), shard::shard_map{}, actors::world_record{});
+  auto map = sys.system().spawn(shard_map, file->get(), shard::shard_map{}, actors::world_record{},
+                                config::cluster_config{});
   auto watcher = sys.system().spawn(listener, actors::map_view{});
   caf::anon_send(map, actors::subscribe_atom::value, watcher);
   sys.run();
@@ -80,7 +81,8 @@ TEST(shard_map_actor, assignments_are_saved_announced_and_survive_a_restart) {
   auto saved = (*file)->load();
   ASSERT_TRUE(saved.ok() && saved->has_value());
   EXPECT_EQ(**saved, view->map);
-  auto again = sys.system().spawn(shard_map, file->get(), **saved, actors::world_record{});
+  auto again = sys.system().spawn(shard_map, file->get(), **saved, actors::world_record{},
+                                  config::cluster_config{});
   auto h = self->request(again, caf::infinite, actors::map_atom::value);
   sys.run();
   EXPECT_EQ(reply<actors::map_view>(self, h)->map, view->map);
@@ -95,7 +97,8 @@ TEST(shard_map_actor, the_world_is_set_once_and_kept) {
   actors::testing::deterministic sys;
   auto file = shard::map_store::open(dir.path());
   ASSERT_TRUE(file.ok());
-  auto map = sys.system().spawn(shard_map, file->get(), shard::shard_map{}, actors::world_record{});
+  auto map = sys.system().spawn(shard_map, file->get(), shard::shard_map{}, actors::world_record{},
+                                config::cluster_config{});
   caf::scoped_actor self{sys.system()};
   auto none = self->request(map, caf::infinite, actors::world_atom::value);
   sys.run();

@@ -1082,3 +1082,223 @@ std::uint64_t store::stored_bytes() const {
 }
 
 }  // namespace strata::shard
+
+namespace strata::shard {
+
+namespace {
+
+// The region a database key starts with (every per-region key does), or nothing for a key too
+// short to hold one.
+std::optional<std::uint64_t> region_of_key(std::string_view key) {
+  if (key.size() < 8)
+    return std::nullopt;
+  return read_u64_be(key.substr(0, 8));
+}
+
+// Calls `visit` for each row of `db` whose key's region is in [first, last], in key order,
+// stopping at the first error `visit` returns.
+base::status each_in(lmdb::transaction& txn, lmdb::database db, std::uint64_t first,
+                     std::uint64_t last,
+                     const std::function<base::status(lmdb::cursor&, std::uint64_t)>& visit) {
+  auto c = lmdb::cursor::open(txn, db);
+  if (!c)
+    return c.error();
+  auto at = c->seek(region_key(first));
+  while (at && *at) {
+    auto region = region_of_key(c->key());
+    if (!region || *region > last)
+      break;
+    if (auto s = visit(*c, *region); !s)
+      return s;
+    at = c->next();
+  }
+  if (!at)
+    return at.error();
+  return {};
+}
+
+}  // namespace
+
+base::status store::write(const std::function<base::status(lmdb::transaction&)>& body,
+                          const std::function<void()>& committed) {
+  ++self_->batches_waiting;
+  std::unique_lock writer(self_->write_lock);
+  --self_->batches_waiting;
+  for (;;) {
+    base::status status;
+    bool map_full = false;
+    {
+      std::shared_lock map(self_->map_lock);
+      auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::write);
+      if (!txn)
+        return txn.error();
+      status = body(*txn);
+      if (status)
+        status = txn->commit();
+      map_full = txn->map_full();
+    }
+    if (!map_full) {
+      if (status && committed)
+        committed();
+      return status;
+    }
+    std::unique_lock map(self_->map_lock);
+    if (auto grown = self_->env.grow(); !grown)
+      return grown;
+    self_->count([](store_counters& c) { ++c.map_grows; });
+    self_->log("grew the LMDB map to " + std::to_string(self_->env.map_bytes()) + " bytes");
+  }
+}
+
+base::result<std::vector<std::pair<std::uint64_t, region_meta>>> store::changed_regions(
+    std::uint64_t first, std::uint64_t last) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  std::vector<std::pair<std::uint64_t, region_meta>> out;
+  auto walked = each_in(*txn, self_->regions, first, last,
+                        [&](lmdb::cursor& c, std::uint64_t region) -> base::status {
+                          auto meta = parse_region(c.value(), region);
+                          if (!meta)
+                            return meta.error();
+                          out.emplace_back(region, *meta);
+                          return {};
+                        });
+  if (!walked)
+    return walked.error();
+  return out;
+}
+
+base::result<region_rows> store::export_region(std::uint64_t region) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  region_rows out;
+  out.region = region;
+  auto meta = txn->get(self_->regions, region_key(region));
+  if (!meta)
+    return meta.error();
+  if (*meta) {
+    auto parsed = parse_region(**meta, region);
+    if (!parsed)
+      return parsed.error();
+    out.meta = *parsed;
+  }
+  const std::pair<lmdb::database, std::vector<row>*> tables[] = {
+      {self_->chunks, &out.chunks},
+      {self_->chunk_meta_db, &out.chunk_meta},
+      {self_->applied, &out.applied},
+      {self_->dirty, &out.dirty}};
+  for (auto [db, rows] : tables)
+    if (auto s = each_in(*txn, db, region, region,
+                         [rows](lmdb::cursor& c, std::uint64_t) -> base::status {
+                           rows->push_back({std::string(c.key()), std::string(c.value())});
+                           return {};
+                         });
+        !s)
+      return s.error();
+  return out;
+}
+
+base::status store::import_regions(std::span<const region_rows> regions) {
+  for (const region_rows& r : regions)
+    for (const std::vector<row>* rows : {&r.chunks, &r.chunk_meta, &r.applied, &r.dirty})
+      for (const row& x : *rows)
+        if (region_of_key(x.key) != r.region)
+          return base::fail(base::errc::invalid_argument,
+                            "a row of " + std::to_string(x.key.size()) +
+                                " key bytes is not in region " + std::to_string(r.region));
+  std::uint64_t sequence = 0;
+  auto status = write(
+      [&](lmdb::transaction& txn) -> base::status {
+        sequence = self_->next_sequence;
+        for (const region_rows& r : regions) {
+          for (lmdb::database db :
+               {self_->chunks, self_->chunk_meta_db, self_->applied, self_->dirty, self_->regions})
+            if (auto s = each_in(txn, db, r.region, r.region,
+                                 [](lmdb::cursor& c, std::uint64_t) { return c.erase(); });
+                !s)
+              return s;
+          const std::pair<lmdb::database, const std::vector<row>*> tables[] = {
+              {self_->chunks, &r.chunks},
+              {self_->chunk_meta_db, &r.chunk_meta},
+              {self_->dirty, &r.dirty}};
+          for (auto [db, rows] : tables)
+            for (const row& x : *rows)
+              if (auto s = txn.put(db, x.key, x.value); !s)
+                return s;
+          // Applied ids take this store's next sequence numbers, so its window forgets them last.
+          for (const row& x : r.applied) {
+            const std::uint64_t tick = x.value.size() == 16 ? read_u64_be(x.value.substr(8, 8)) : 0;
+            std::string order_key;
+            append_u64_be(order_key, sequence++);
+            if (auto s = txn.put(self_->applied, x.key, pair_u64(sequence - 1, tick)); !s)
+              return s;
+            if (auto s = txn.put(self_->applied_order, order_key, x.key); !s)
+              return s;
+          }
+          std::string meta = pair_u64(r.meta.version, r.meta.tick);
+          append_u64_be(meta, r.meta.updates);
+          if (r.meta.version > 0)
+            if (auto s = txn.put(self_->regions, region_key(r.region), meta); !s)
+              return s;
+        }
+        return {};
+      },
+      [&] { self_->next_sequence = sequence; });
+  if (!status)
+    return status;
+  self_->cache.clear();
+  return {};
+}
+
+base::result<std::uint64_t> store::drop_range(std::uint64_t first, std::uint64_t last) {
+  std::uint64_t dropped = 0;
+  auto status = write([&](lmdb::transaction& txn) -> base::status {
+    dropped = 0;
+    for (lmdb::database db :
+         {self_->chunks, self_->chunk_meta_db, self_->applied, self_->dirty, self_->regions})
+      if (auto s = each_in(txn, db, first, last,
+                           [&](lmdb::cursor& c, std::uint64_t) {
+                             ++dropped;
+                             return c.erase();
+                           });
+          !s)
+        return s;
+    return {};
+  });
+  if (!status)
+    return status.error();
+  self_->cache.clear();
+  return dropped;
+}
+
+base::result<std::vector<std::uint64_t>> store::stored_regions(std::uint64_t first,
+                                                               std::uint64_t last,
+                                                               std::size_t max) {
+  std::shared_lock map(self_->map_lock);
+  auto txn = lmdb::transaction::begin(self_->env, lmdb::transaction::mode::read);
+  if (!txn)
+    return txn.error();
+  auto c = lmdb::cursor::open(*txn, self_->chunks);
+  if (!c)
+    return c.error();
+  std::vector<std::uint64_t> out;
+  auto at = c->seek(region_key(first));
+  while (at && *at && out.size() < max) {
+    auto region = region_of_key(c->key());
+    if (!region || *region > last)
+      break;
+    out.push_back(*region);
+    if (*region == ~std::uint64_t{0})
+      break;
+    at = c->seek(region_key(*region + 1));
+  }
+  if (!at)
+    return at.error();
+  return out;
+}
+
+}  // namespace strata::shard

@@ -189,6 +189,22 @@ struct census {
   std::uint64_t dirty = 0;
 };
 
+/// One row of a store database, as a range move copies it.
+struct row {
+  std::string key;
+  std::string value;
+  friend bool operator==(const row&, const row&) = default;
+};
+
+/// Everything a node stores for one region: its rows of chunks, chunk_meta, applied, dirty and
+/// regions. What a range move copies from the old owner to the new one (docs/operations.md).
+struct region_rows {
+  std::uint64_t region = 0;
+  /// The region's metadata when it was read (its version tells a later pass what changed).
+  region_meta meta;
+  std::vector<row> chunks, chunk_meta, applied, dirty;
+};
+
 class store {
  public:
   /// Opens or creates the environment. Errors: errc::io_error (the directory, LMDB),
@@ -258,6 +274,23 @@ class store {
   /// Dirty chunks waiting for recompress().
   base::result<std::uint64_t> dirty_chunks();
 
+  /// The regions in [first, last] that updates have changed, with their metadata, in id order.
+  /// Errors: errc::io_error, errc::corrupt_data (a metadata row of the wrong size).
+  base::result<std::vector<std::pair<std::uint64_t, region_meta>>> changed_regions(
+      std::uint64_t first, std::uint64_t last);
+  /// Every row of one region, read in one read transaction. Errors: as changed_regions().
+  base::result<region_rows> export_region(std::uint64_t region);
+  /// Replaces what is stored for each region by its rows, in one durable write transaction:
+  /// the region's old rows go first. Its applied ids join this store's window as the newest.
+  /// Errors: errc::invalid_argument (a row outside its region), errc::io_error.
+  base::status import_regions(std::span<const region_rows> regions);
+  /// Deletes every row of every region in [first, last] in one durable write transaction (a
+  /// moved range's old copy). Returns the rows deleted. Errors: errc::io_error.
+  base::result<std::uint64_t> drop_range(std::uint64_t first, std::uint64_t last);
+  /// Region ids in [first, last] with any stored chunk, in order, at most `max` of them.
+  base::result<std::vector<std::uint64_t>> stored_regions(std::uint64_t first, std::uint64_t last,
+                                                          std::size_t max);
+
   /// Verifies every stored chunk (header, payload, checksum).
   base::result<scrub_report> scrub();
   /// Counts what is stored in one read transaction; reads headers only, decodes nothing.
@@ -274,6 +307,10 @@ class store {
   base::status run_batch(lmdb::transaction& txn, std::span<update_request> batch,
                          std::vector<update_ack>& acks, std::size_t& taken);
   base::result<std::size_t> run_recompress(lmdb::transaction& txn, std::size_t chunks_max);
+  // Runs `body` in one write transaction under the write lock and commits it, growing the map
+  // and running it again when it fills; `committed` runs after the commit, still under the lock.
+  base::status write(const std::function<base::status(lmdb::transaction&)>& body,
+                     const std::function<void()>& committed = {});
   std::unique_ptr<impl> self_;
 };
 

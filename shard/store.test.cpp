@@ -423,3 +423,76 @@ TEST(store, another_world_in_the_same_directory_is_refused) {
 
 }  // namespace
 }  // namespace strata::shard
+
+namespace strata::shard {
+namespace {
+
+// A range move's data path: a region's rows exported from one store and imported into another
+// carry its chunks, metadata and applied ids (a retry there is a duplicate); a later import
+// replaces the region wholly; the old copy is dropped by range.
+TEST(store, a_region_exported_and_imported_elsewhere_keeps_its_chunks_and_its_applied_ids) {
+  temp_dir from_dir{"store-from"}, to_dir{"store-to"};
+  auto from = store::open(options_for(from_dir), layered_baseline);
+  auto to = store::open(options_for(to_dir), layered_baseline);
+  ASSERT_TRUE(from.ok() && to.ok());
+  const chunk_key a{42, 0, 5}, b{42, 0, 9}, elsewhere{43, 0, 5};
+  std::vector<update_request> batch = {set_voxel(1, a, 100, 9), set_voxel(2, b, 7, 3),
+                                       set_voxel(3, elsewhere, 1, 4)};
+  for (const update_ack& ack : (*from)->apply_batch(batch))
+    ASSERT_EQ(ack.status, update_status::applied);
+  // Region 43's stale copy on the receiver is replaced, not merged.
+  std::vector<update_request> stale = {set_voxel(9, chunk_key{42, 0, 11}, 1, 1)};
+  ASSERT_EQ((*to)->apply_batch(stale)[0].status, update_status::applied);
+  ASSERT_TRUE((*to)->read(chunk_key{42, 0, 11}).ok());
+
+  auto changed = (*from)->changed_regions(0, 42);
+  ASSERT_TRUE(changed.ok());
+  ASSERT_EQ(changed->size(), 1u);
+  EXPECT_EQ((*changed)[0].first, 42u);
+  EXPECT_EQ((*changed)[0].second.updates, 2u);
+
+  auto rows = (*from)->export_region(42);
+  ASSERT_TRUE(rows.ok()) << rows.error().to_string();
+  EXPECT_EQ(rows->chunks.size(), 2u);
+  EXPECT_EQ(rows->applied.size(), 2u);
+  EXPECT_EQ(rows->meta.updates, 2u);
+  ASSERT_TRUE((*to)->import_regions(std::span(&*rows, 1)).ok());
+
+  EXPECT_EQ((*to)->read(a).value()->material[100], 9);
+  EXPECT_EQ((*to)->read(b).value()->material[7], 3);
+  chunk base;
+  layered_baseline(chunk_key{42, 0, 11}, base);
+  EXPECT_TRUE(*(*to)->read(chunk_key{42, 0, 11}).value() == base);
+  EXPECT_EQ((*to)->region(42).value(), (*from)->region(42).value());
+  EXPECT_TRUE((*to)->applied(42, id_of(1)).value());
+  EXPECT_FALSE((*to)->applied(42, id_of(9)).value());
+  std::vector<update_request> retry = {set_voxel(2, b, 8, 5)};
+  EXPECT_EQ((*to)->apply_batch(retry)[0].status, update_status::duplicate);
+  // New updates on the receiver go on from the imported version.
+  std::vector<update_request> next = {set_voxel(10, a, 101, 6)};
+  ASSERT_EQ((*to)->apply_batch(next)[0].status, update_status::applied);
+  EXPECT_EQ((*to)->region(42).value().version, 3u);
+
+  // A row outside its region is refused and changes nothing.
+  region_rows wrong = *rows;
+  wrong.chunks.push_back({encode(chunk_key{44, 0, 1}), "x"});
+  EXPECT_EQ((*to)->import_regions(std::span(&wrong, 1)).error().code, base::errc::invalid_argument);
+  EXPECT_EQ((*to)->region(42).value().version, 3u);
+
+  // The old copy goes by range; its neighbour stays.
+  EXPECT_EQ((*from)->stored_regions(0, ~std::uint64_t{0}, 10).value(),
+            (std::vector<std::uint64_t>{42, 43}));
+  auto dropped = (*from)->drop_range(40, 42);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_GT(*dropped, 0u);
+  EXPECT_EQ((*from)->stored_regions(0, ~std::uint64_t{0}, 10).value(),
+            std::vector<std::uint64_t>{43});
+  EXPECT_EQ((*from)->region(42).value(), region_meta{});
+  EXPECT_FALSE((*from)->applied(42, id_of(1)).value());
+  EXPECT_TRUE((*from)->applied(43, id_of(3)).value());
+  layered_baseline(a, base);
+  EXPECT_TRUE(*(*from)->read(a).value() == base);
+}
+
+}  // namespace
+}  // namespace strata::shard

@@ -145,6 +145,22 @@ bool has_world(client::connection& c) {
   return false;
 }
 
+// The map once `good` holds for it, waiting up to 30 s.
+template <class Good>
+base::result<client::shard_map> wait_for_map(client::connection& c, Good good) {
+  base::result<client::shard_map> map = base::fail(base::errc::unavailable, "no map yet");
+  for (int n = 0; n < 1500; ++n) {
+    map = c.map();
+    if (map && good(*map))
+      return map;
+    std::this_thread::sleep_for(20ms);
+  }
+  if (map)
+    return base::fail(base::errc::unavailable,
+                      "the map never got there: " + std::to_string(map->ranges.size()) + " ranges");
+  return map;
+}
+
 // A node that owns nothing takes the cluster's world from the coordinator and serves every
 // region through the node that owns it; it keeps its id across a restart and rejoins.
 TEST(cluster, a_node_serves_regions_that_another_node_owns) {
@@ -159,10 +175,12 @@ TEST(cluster, a_node_serves_regions_that_another_node_owns) {
   auto made = to_first->create(world_spec(), generator_record());
   ASSERT_TRUE(made.ok()) << made.error().to_string();
   ASSERT_TRUE(has_world(*to_second)) << second->output();
-  // The first node to join with the world owns everything.
-  auto map = to_second->map();
-  ASSERT_TRUE(map.ok()) << map.error().to_string();
-  ASSERT_EQ(map->ranges.size(), 1u);
+  // The first node to join with the world owns everything; the coordinator then hands half of
+  // it (split at the median stored region) to the second.
+  auto map = wait_for_map(*to_second, [](const client::shard_map& m) {
+    return m.ranges.size() == 2 && m.ranges[0].node != m.ranges[1].node;
+  });
+  ASSERT_TRUE(map.ok()) << map.error().to_string() << c.coordinator->output();
   const std::uint64_t owner = map->ranges[0].node;
 
   // Updates through the second node are applied where the regions live: sent again through the
