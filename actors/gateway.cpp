@@ -746,16 +746,34 @@ class strata_impl final : public schema::Strata::Server {
         .then([context](base::result<map_view> view) mutable {
           if (!view)
             throw call_failure(view.error());
-          auto out = context.getResults().initMap();
-          out.setVersion(view->map.version);
-          auto ranges = out.initRanges(static_cast<unsigned>(view->map.ranges.size()));
-          for (unsigned n = 0; n < view->map.ranges.size(); ++n) {
-            const shard::shard_range& r = view->map.ranges[n];
-            ranges[n].setFirst(r.first);
-            ranges[n].setLast(r.last);
-            ranges[n].setNode(r.node);
-            ranges[n].setEpoch(r.epoch);
-          }
+          fill_map(context.getResults().initMap(), *view);
+        });
+  }
+
+  kj::Promise<void> drain(DrainContext context) override {
+    auto target = need_target();
+    return ask<map_view>(conn_.server.bridge, conn_.server.timeout, target->shard_map,
+                         drain_atom::value, shard::node_id{context.getParams().getNode()})
+        .then([context](base::result<map_view> view) mutable {
+          if (!view)
+            fill(context.getResults().initError(), view.error());
+          else
+            fill_map(context.getResults().initMap(), *view);
+        });
+  }
+
+  kj::Promise<void> move(MoveContext context) override {
+    auto target = need_target();
+    auto params = context.getParams();
+    const auto timeout = std::chrono::milliseconds(conn_.server.settings.cluster.move_timeout_ms);
+    return ask<map_view>(conn_.server.bridge, timeout, target->shard_map, move_atom::value,
+                         std::uint64_t{params.getFirst()}, std::uint64_t{params.getLast()},
+                         shard::node_id{params.getNode()})
+        .then([context](base::result<map_view> view) mutable {
+          if (!view)
+            fill(context.getResults().initError(), view.error());
+          else
+            fill_map(context.getResults().initMap(), *view);
         });
   }
 
@@ -821,6 +839,42 @@ class strata_impl final : public schema::Strata::Server {
     fill_spec(out.initWorld(), target->spec);
     out.setGenerator(kj::arrayPtr(reinterpret_cast<const kj::byte*>(target->generator.data()),
                                   target->generator.size()));
+  }
+
+  // The shard map as Strata.shardMap answers it.
+  static void fill_map(schema::ShardMap::Builder out, const map_view& view) {
+    out.setVersion(view.map.version);
+    auto ranges = out.initRanges(static_cast<unsigned>(view.map.ranges.size()));
+    for (unsigned n = 0; n < view.map.ranges.size(); ++n) {
+      const shard::shard_range& r = view.map.ranges[n];
+      ranges[n].setFirst(r.first);
+      ranges[n].setLast(r.last);
+      ranges[n].setNode(r.node);
+      ranges[n].setEpoch(r.epoch);
+      for (const range_load_view& l : view.loads)
+        if (l.first == r.first) {
+          ranges[n].setUpdatesPerS(l.updates_per_s);
+          ranges[n].setReadsPerS(l.reads_per_s);
+        }
+    }
+    auto nodes = out.initNodes(static_cast<unsigned>(view.nodes.size()));
+    for (unsigned n = 0; n < view.nodes.size(); ++n) {
+      const node_entry& e = view.nodes[n];
+      nodes[n].setId(e.id);
+      nodes[n].setState(e.state);
+      nodes[n].setStoredBytes(e.stored_bytes);
+      nodes[n].setUpdatesPerS(e.updates_per_s);
+      nodes[n].setReadsPerS(e.reads_per_s);
+    }
+    auto moves = out.initMoves(static_cast<unsigned>(view.moves.size()));
+    for (unsigned n = 0; n < view.moves.size(); ++n) {
+      const move_view& m = view.moves[n];
+      moves[n].setFirst(m.first);
+      moves[n].setLast(m.last);
+      moves[n].setFrom(m.from);
+      moves[n].setTo(m.to);
+      moves[n].setReason(m.reason);
+    }
   }
 
   static void fill_server_stats(schema::ServerStats::Builder out, const server_stats& s) {

@@ -1,10 +1,12 @@
 #include "actors/mover.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "actors/errors.hpp"
 #include "actors/protocol.hpp"
 #include "actors/routing.hpp"
+#include "geology/dem.hpp"
 
 namespace strata::actors {
 
@@ -109,14 +111,27 @@ caf::behavior mover(caf::event_based_actor* self, const node_services* services)
       },
       [services](split_atom, std::uint64_t first,
                  std::uint64_t last) -> caf::result<std::uint64_t> {
-        auto regions = services->store.stored_regions(first, last, std::size_t{1} << 20);
-        if (!regions)
-          return to_caf(regions.error());
-        if (regions->size() >= 2)
-          return (*regions)[regions->size() / 2];
-        if (first == last)
-          return to_caf(base::errc::invalid_argument, "a range of one region cannot split");
-        return first + (last - first) / 2 + 1;
+        // The world's regions in the range: those under its DEM and those updates changed.
+        std::vector<std::uint64_t> regions;
+        auto under = geology::regions_under(services->world.grid, services->world.record.terrain,
+                                            std::size_t{1} << 20);
+        if (under)
+          for (S2CellId r : *under)
+            if (r.id() >= first && r.id() <= last)
+              regions.push_back(r.id());
+        auto changed = services->store.changed_regions(first, last);
+        if (!changed)
+          return to_caf(changed.error());
+        for (const auto& [region, meta] : *changed)
+          regions.push_back(region);
+        std::sort(regions.begin(), regions.end());
+        regions.erase(std::unique(regions.begin(), regions.end()), regions.end());
+        if (regions.size() < 2)
+          return to_caf(base::errc::invalid_argument,
+                        "the range [" + std::to_string(first) + ", " + std::to_string(last) +
+                            "] holds " + std::to_string(regions.size()) +
+                            " of the world's regions; it does not split");
+        return regions[regions.size() / 2];
       },
   };
 }

@@ -12,8 +12,8 @@
 //   (release_atom, first, last) -> std::uint64_t
 //       drops every row of [first, last] (a moved range's old copy); answers the rows dropped.
 //   (split_atom, first, last) -> std::uint64_t
-//       where to split the range: its median stored region (the middle id when it stores
-//       fewer than two).
+//       where to split the range: the median of the world's regions in it (under its DEM, or
+//       changed by updates); errc::invalid_argument when it holds fewer than two.
 //
 // Node-local: the node actor is its only caller.
 #pragma once

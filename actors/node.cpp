@@ -436,10 +436,29 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
         node_state& st = self->state;
         const shard::shard_range* range = st.map.find(first);
         if (!range || range->first != first || range->last != last || range->node != st.id ||
-            range->epoch != epoch)
+            range->epoch != epoch) {
+          // Behind the coordinator (a change not heard of yet): take its map, then ask again.
+          if (epoch > st.map.version && st.coordinator) {
+            auto promise = self->make_response_promise<std::uint64_t>();
+            self->request(st.coordinator, request_timeout(st.services->settings), map_atom::value)
+                .then(
+                    [self, promise, first, last, epoch, to, target](map_view& view) mutable {
+                      if (view.map.version > self->state.map.version)
+                        self->state.map = std::move(view.map);
+                      if (self->state.map.version < epoch)
+                        promise.deliver(to_caf(base::errc::stale_epoch,
+                                               "no map of epoch " + std::to_string(epoch)));
+                      else
+                        promise.delegate(caf::actor_cast<node_actor>(self), handoff_atom::value,
+                                         first, last, epoch, to, target);
+                    },
+                    [promise](caf::error& e) mutable { promise.deliver(std::move(e)); });
+            return promise;
+          }
           return to_caf(base::errc::stale_epoch, "node " + std::to_string(st.id) +
                                                      " does not own the " + describe(first, last) +
                                                      " at epoch " + std::to_string(epoch));
+        }
         if (st.fences.count(first))
           return to_caf(base::errc::unavailable,
                         "the " + describe(first, last) + " is already being handed off");
@@ -561,6 +580,15 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
                 [self, sent](const lease_grant& grant) {
                   node_state& st = self->state;
                   st.lease_until = sent + milliseconds(grant.lease_ms * 3 / 4);
+                  if (grant.map_version > st.map.version)
+                    self->request(st.coordinator, request_timeout(st.services->settings),
+                                  map_atom::value)
+                        .then(
+                            [self](map_view& view) {
+                              caf::anon_send(caf::actor_cast<node_actor>(self), map_atom::value,
+                                             std::move(view));
+                            },
+                            [](caf::error&) {});
                   if (st.lease_lost)
                     std::fprintf(stderr, "strata node %llu: its lease is renewed\n",
                                  static_cast<unsigned long long>(st.id));

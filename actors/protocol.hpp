@@ -256,9 +256,11 @@ struct node_report {
   std::vector<caf::actor> listeners;
 };
 
-/// The coordinator's answer to a heartbeat: the lease's length from when the node sent it.
+/// The coordinator's answer to a heartbeat: the lease's length from when the node sent it, and
+/// the map's version (a node behind it missed a change and asks for the map).
 struct lease_grant {
   std::uint64_t lease_ms = 0;
+  std::uint64_t map_version = 0;
 };
 
 /// The world a cluster serves, as its coordinator keeps it: the spec (geo::serialize) and the
@@ -437,7 +439,7 @@ typename Inspector::result_type inspect(Inspector& f, node_report& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {
-  return f(caf::meta::type_name("lease_grant"), x.lease_ms);
+  return f(caf::meta::type_name("lease_grant"), x.lease_ms, x.map_version);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, world_record& x) {

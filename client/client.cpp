@@ -762,18 +762,64 @@ base::result<region_stats> connection::region(std::uint64_t region) {
   return std::move(*answer);
 }
 
+namespace {
+
+shard_map map_of(schema::ShardMap::Reader in) {
+  shard_map out;
+  out.version = in.getVersion();
+  for (auto r : in.getRanges())
+    out.ranges.push_back({r.getFirst(), r.getLast(), r.getNode(), r.getEpoch(), r.getUpdatesPerS(),
+                          r.getReadsPerS()});
+  for (auto n : in.getNodes())
+    out.nodes.push_back(
+        {n.getId(), n.getState().cStr(), n.getStoredBytes(), n.getUpdatesPerS(), n.getReadsPerS()});
+  for (auto m : in.getMoves())
+    out.moves.push_back({m.getFirst(), m.getLast(), m.getFrom(), m.getTo(), m.getReason().cStr()});
+  return out;
+}
+
+}  // namespace
+
 base::result<shard_map> connection::map() {
   return self_->call<shard_map>([](schema::Strata::Client& s) {
     return s.shardMapRequest().send().then(
-        [](capnp::Response<schema::Strata::ShardMapResults>&& r) {
-          shard_map out;
-          out.version = r.getMap().getVersion();
-          for (auto range : r.getMap().getRanges())
-            out.ranges.push_back(
-                {range.getFirst(), range.getLast(), range.getNode(), range.getEpoch()});
-          return out;
+        [](capnp::Response<schema::Strata::ShardMapResults>&& r) { return map_of(r.getMap()); });
+  });
+}
+
+base::result<shard_map> connection::drain(std::uint64_t node) {
+  auto drained = self_->call<base::result<shard_map>>([node](schema::Strata::Client& s) {
+    auto request = s.drainRequest();
+    request.setNode(node);
+    return request.send().then(
+        [](capnp::Response<schema::Strata::DrainResults>&& r) -> base::result<shard_map> {
+          if (r.hasError())
+            return from_schema(r.getError());
+          return map_of(r.getMap());
         });
   });
+  if (!drained)
+    return drained.error();
+  return std::move(*drained);
+}
+
+base::result<shard_map> connection::move(std::uint64_t first, std::uint64_t last,
+                                         std::uint64_t node) {
+  auto moved = self_->call<base::result<shard_map>>([first, last, node](schema::Strata::Client& s) {
+    auto request = s.moveRequest();
+    request.setFirst(first);
+    request.setLast(last);
+    request.setNode(node);
+    return request.send().then(
+        [](capnp::Response<schema::Strata::MoveResults>&& r) -> base::result<shard_map> {
+          if (r.hasError())
+            return from_schema(r.getError());
+          return map_of(r.getMap());
+        });
+  });
+  if (!moved)
+    return moved.error();
+  return std::move(*moved);
 }
 
 base::result<server_stats> connection::stats() {

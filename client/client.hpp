@@ -178,11 +178,32 @@ struct shard_range {
   std::uint64_t last = 0;
   std::uint64_t node = 0;
   std::uint64_t epoch = 0;
+  double updates_per_s = 0;
+  double reads_per_s = 0;
+};
+
+struct shard_node {
+  std::uint64_t id = 0;
+  /// "up", "unavailable" or "draining".
+  std::string state;
+  std::uint64_t stored_bytes = 0;
+  double updates_per_s = 0;
+  double reads_per_s = 0;
+};
+
+struct shard_move {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  std::string reason;
 };
 
 struct shard_map {
   std::uint64_t version = 0;
   std::vector<shard_range> ranges;
+  std::vector<shard_node> nodes;
+  std::vector<shard_move> moves;
 };
 
 struct codec_share {
@@ -270,6 +291,10 @@ class connection {
   base::result<column_answer> column(const geo::lat_lng& at);
   base::result<region_stats> region(std::uint64_t region);
   base::result<shard_map> map();
+  /// Starts handing the node's ranges to other nodes (Strata.drain); the map as it is then.
+  base::result<shard_map> drain(std::uint64_t node);
+  /// Hands [first, last] to the node and waits until it serves them (Strata.move).
+  base::result<shard_map> move(std::uint64_t first, std::uint64_t last, std::uint64_t node);
   base::result<server_stats> stats();
 
   /// Creates the server's world from a spec and a generator record (what `strata import` does).

@@ -32,6 +32,7 @@ int run_push(const args& words);
 int run_stream(const args& words);
 int run_query(const args& words);
 int run_stats(const args& words);
+int run_admin(const args& words);
 
 /// Parses `words` with `flags`; on --help prints the usage and sets `exit_status` to 0, on a
 /// usage error prints the error and the usage and sets it to 2. Returns true when the command

@@ -131,6 +131,14 @@ int run_serve(const args& words) {
       print_world((*n)->target().get(), (*n)->address());
       std::fflush(stdout);
       wait_for_stop(stop_signals);
+      // Hand the ranges off before going (Kubernetes' preStop path).
+      std::printf("strata serve: node %llu drains before it stops\n",
+                  static_cast<unsigned long long>((*n)->id()));
+      std::fflush(stdout);
+      if (auto drained = (*n)->drain(std::chrono::milliseconds(settings.cluster.drain_timeout_ms));
+          !drained)
+        std::fprintf(stderr, "strata serve: stopping without a drain: %s\n",
+                     drained.error().to_string().c_str());
       n->reset();
     } else {
       auto server = coordinator::server::start(system, settings, data_dir, settings.listen);

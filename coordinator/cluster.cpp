@@ -4,6 +4,7 @@
 
 #include <caf/io/all.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -44,6 +45,99 @@ base::result<shard::node_id> saved_node_id(const std::string& data_dir) {
   if (ec)
     return base::fail(base::errc::io_error, "cannot write " + path + ": " + ec.message());
   return id;
+}
+
+// -- the link to the coordinator --------------------------------------------------------------
+
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+
+struct link_state {
+  static inline const char* name = "strata.coordinator_link";
+  caf::actor upstream;
+  caf::actor connector;
+  shard::node_id id = 0;
+};
+
+// Reaches the coordinator at host:port, retrying every 250 ms, and sends the link its handle.
+caf::behavior connector(caf::event_based_actor* self, caf::actor link, std::string host,
+                        std::uint16_t port) {
+  self->send(self, connect_atom::value);
+  return {
+      [self, link, host, port](connect_atom) {
+        auto map = self->system().middleman().remote_actor<actors::shard_map_actor>(host, port);
+        if (map) {
+          self->send(link, connect_atom::value, caf::actor_cast<caf::actor>(*map));
+          self->quit();
+          return;
+        }
+        self->delayed_send(self, std::chrono::milliseconds(250), connect_atom::value);
+      },
+  };
+}
+
+// Forwards a request to the coordinator, or answers errc::unavailable while it is unreachable.
+template <class... Ts>
+caf::result<caf::message> forward(caf::stateful_actor<link_state>* self, Ts&&... xs) {
+  if (!self->state.upstream)
+    return actors::to_caf(base::errc::unavailable, "the coordinator is unreachable; node " +
+                                                       std::to_string(self->state.id) +
+                                                       " keeps trying to reach it");
+  auto promise = self->make_response_promise();
+  promise.delegate(self->state.upstream, std::forward<Ts>(xs)...);
+  return promise;
+}
+
+// The node's side of the coordinator: every local actor talks to the shard map through it. When
+// the connection drops (the coordinator restarted or moved), it reconnects in the background and
+// requests meanwhile fail at once as unavailable; the node's next heartbeat joins again and
+// subscribes its actors to the map again.
+caf::behavior coordinator_link(caf::stateful_actor<link_state>* self, caf::actor upstream,
+                               shard::node_id id, std::string host, std::uint16_t port) {
+  self->state.upstream = upstream;
+  self->state.id = id;
+  self->monitor(upstream);
+  self->set_down_handler([self, host, port](const caf::down_msg& down) {
+    link_state& st = self->state;
+    if (!st.upstream || down.source != st.upstream.address())
+      return;
+    std::fprintf(stderr, "strata node %llu: lost the coordinator (%s); reconnecting\n",
+                 static_cast<unsigned long long>(st.id), caf::to_string(down.reason).c_str());
+    st.upstream = nullptr;
+    if (!st.connector)
+      st.connector =
+          self->spawn<caf::detached>(connector, caf::actor_cast<caf::actor>(self), host, port);
+  });
+  using namespace actors;
+  return {
+      [self](connect_atom, caf::actor& upstream) {
+        link_state& st = self->state;
+        st.connector = nullptr;
+        st.upstream = upstream;
+        self->monitor(upstream);
+        std::fprintf(stderr, "strata node %llu: reached the coordinator again\n",
+                     static_cast<unsigned long long>(st.id));
+      },
+      [self](map_atom a) { return forward(self, a); },
+      [self](lookup_atom a, std::uint64_t r) { return forward(self, a, r); },
+      [self](join_atom a, shard::node_id n, caf::actor& h) { return forward(self, a, n, h); },
+      [self](assign_atom a, std::uint64_t f, std::uint64_t l, shard::node_id n) {
+        return forward(self, a, f, l, n);
+      },
+      [self](subscribe_atom a, caf::actor& s) {
+        if (self->state.upstream)
+          self->send(self->state.upstream, a, s);
+      },
+      [self](world_atom a) { return forward(self, a); },
+      [self](world_atom a, world_record& w) { return forward(self, a, std::move(w)); },
+      [self](renew_atom a, shard::node_id n, node_report& r) {
+        return forward(self, a, n, std::move(r));
+      },
+      [self](drain_atom a, shard::node_id n) { return forward(self, a, n); },
+      [self](move_atom a, std::uint64_t f, std::uint64_t l, shard::node_id n) {
+        return forward(self, a, f, l, n);
+      },
+      [self](settle_atom a, std::uint64_t f, shard::node_id n) { return forward(self, a, f, n); },
+  };
 }
 
 }  // namespace
@@ -191,7 +285,9 @@ base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_syste
     auto map = system.middleman().remote_actor<actors::shard_map_actor>(coordinator->first,
                                                                         coordinator->second);
     if (map) {
-      n->map_ = std::move(*map);
+      n->link_ = system.spawn(coordinator_link, caf::actor_cast<caf::actor>(*map), n->id_,
+                              coordinator->first, coordinator->second);
+      n->map_ = caf::actor_cast<actors::shard_map_actor>(n->link_);
       break;
     }
     if (std::chrono::steady_clock::now() >= deadline)
@@ -218,6 +314,26 @@ base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_syste
   return n;
 }
 
+base::status node_process::drain(std::chrono::milliseconds timeout) {
+  if (!runtime())
+    return {};
+  auto started = ask<actors::map_view>(system_, settings_, map_, actors::drain_atom::value, id_);
+  if (!started)
+    return started.error();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto view = ask<actors::map_view>(system_, settings_, map_, actors::map_atom::value);
+    if (view && std::none_of(view->map.ranges.begin(), view->map.ranges.end(),
+                             [&](const shard::shard_range& r) { return r.node == id_; }))
+      return {};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return base::fail(base::errc::unavailable,
+                        "node " + std::to_string(id_) + " still owns ranges after " +
+                            std::to_string(timeout.count()) + " ms (cluster.drain_timeout_ms)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 node_process::~node_process() {
   if (gateway_)
     gateway_->stop();
@@ -228,9 +344,12 @@ node_process::~node_process() {
   stopping_changed_.notify_all();
   if (waiter_.joinable())
     waiter_.join();
-  std::lock_guard guard(lock_);
-  target_.reset();
-  runtime_.reset();
+  {
+    std::lock_guard guard(lock_);
+    target_.reset();
+    runtime_.reset();
+  }
+  stop_actors(system_, {link_});
 }
 
 node_runtime* node_process::runtime() {

@@ -93,6 +93,12 @@ class node_process final : public actors::gateway_backend {
   /// The running node; null while the cluster has no world.
   node_runtime* runtime();
 
+  /// Asks the coordinator to hand this node's ranges to others and waits until it owns none,
+  /// at most `timeout` (what SIGTERM does before the node stops: Kubernetes' preStop path).
+  /// Errors: the coordinator's (errc::unavailable when no other node is up), errc::unavailable
+  /// past the timeout.
+  base::status drain(std::chrono::milliseconds timeout);
+
   std::shared_ptr<const actors::gateway_target> target() const override;
   base::status create(const geo::world_spec& spec, const std::string& generator) override;
   base::result<actors::server_stats> stats() override;
@@ -110,6 +116,8 @@ class node_process final : public actors::gateway_backend {
   std::string data_dir_;
   shard::node_id id_ = 0;
   std::string cluster_address_;
+  // The link to the coordinator (reconnecting), and the same as a shard-map handle.
+  caf::actor link_;
   actors::shard_map_actor map_;
 
   mutable std::mutex lock_;

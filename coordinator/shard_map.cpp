@@ -60,6 +60,7 @@ base::status install(self_pointer self, shard::shard_map next) {
         m = found->second;
     if (!before || !(*before == r)) {
       m.changed_at = now;
+      m.unsplittable = false;
       if (m.hot_at == time_point{})
         m.hot_at = now;
     }
@@ -205,9 +206,14 @@ void split(self_pointer self, const shard::shard_range& range) {
             else
               log(st, "split " + describe(first, last) + " at " + std::to_string(at));
           },
-          [self](caf::error& e) {
-            self->state.splitting = false;
-            log(self->state, "a split point was not found: " + actors::from_caf(e).to_string());
+          [self, first, epoch](caf::error& e) {
+            shard_map_state& st = self->state;
+            st.splitting = false;
+            const shard::shard_range* now = st.view.map.find(first);
+            if (now && now->first == first && now->epoch == epoch)
+              st.loads[first].unsplittable = true;
+            log(st, "the " + describe(first, now ? now->last : first) +
+                        " is not split: " + actors::from_caf(e).to_string());
           });
 }
 
@@ -242,6 +248,8 @@ bool give_away(self_pointer self, const actors::node_entry& donor, shard::node_i
   if (mine.empty())
     return false;
   if (mine.size() == 1 && ranges_of(st, donor.id).size() == 1) {
+    if (st.loads[mine.front()->first].unsplittable)
+      return false;
     split(self, *mine.front());
     return false;
   }
@@ -283,24 +291,30 @@ void plan(self_pointer self) {
       return;
     }
   }
-  // A node that owns nothing takes a share of the busiest node's.
-  const actors::node_entry* busiest = nullptr;
+  // A node that owns nothing takes a share of the busiest node's (the next busiest when that
+  // one has nothing to give).
+  std::vector<const actors::node_entry*> donors;
   for (const actors::node_entry& n : st.view.nodes)
-    if (n.state == "up" && !ranges_of(st, n.id).empty() &&
-        (!busiest ||
-         std::make_pair(load_of(st, n.id), ranges_of(st, n.id).size()) >
-             std::make_pair(load_of(st, busiest->id), ranges_of(st, busiest->id).size())))
-      busiest = &n;
-  if (!busiest)
+    if (n.state == "up" && !ranges_of(st, n.id).empty())
+      donors.push_back(&n);
+  if (donors.empty())
     return;
+  const auto busier = [&](const actors::node_entry* a, const actors::node_entry* b) {
+    return std::make_pair(load_of(st, a->id), ranges_of(st, a->id).size()) >
+           std::make_pair(load_of(st, b->id), ranges_of(st, b->id).size());
+  };
+  std::stable_sort(donors.begin(), donors.end(), busier);
+  const actors::node_entry* busiest = donors.front();
   for (const actors::node_entry& n : st.view.nodes) {
     if (n.state != "up" || !ranges_of(st, n.id).empty())
       continue;
     if (std::any_of(st.moves.begin(), st.moves.end(),
                     [&](const auto& m) { return m.second.view.to == n.id; }))
       continue;
-    give_away(self, *busiest, n.id, load_of(st, busiest->id) / 2, "join");
-    return;
+    for (const actors::node_entry* donor : donors)
+      if (give_away(self, *donor, n.id, load_of(st, donor->id) / 2, "join") || st.splitting)
+        return;
+    break;
   }
   // Load: the busiest node well above the mean for long enough gives a range to the lightest.
   std::size_t up = 0;
@@ -356,14 +370,27 @@ void check_leases(self_pointer self) {
   shard_map_state& st = self->state;
   const time_point now = self->clock().now();
   bool changed = false;
-  for (actors::node_entry& n : st.view.nodes) {
-    auto clock = st.clocks.find(n.id);
-    if (n.state == "unavailable" || clock == st.clocks.end() || now <= clock->second.lease_until)
+  for (auto n = st.view.nodes.begin(); n != st.view.nodes.end();) {
+    auto clock = st.clocks.find(n->id);
+    if (clock == st.clocks.end() || now <= clock->second.lease_until) {
+      ++n;
       continue;
-    n.state = "unavailable";
-    changed = true;
-    log(st, "node " + std::to_string(n.id) + " is unavailable: no heartbeat for " +
-                std::to_string(st.settings.lease_ms) + " ms");
+    }
+    // A silent node that owns nothing (drained, or never given a range) has left.
+    if (ranges_of(st, n->id).empty()) {
+      log(st, "node " + std::to_string(n->id) + " left");
+      st.clocks.erase(clock);
+      n = st.view.nodes.erase(n);
+      changed = true;
+      continue;
+    }
+    if (n->state != "unavailable") {
+      n->state = "unavailable";
+      changed = true;
+      log(st, "node " + std::to_string(n->id) + " is unavailable: no heartbeat for " +
+                  std::to_string(st.settings.lease_ms) + " ms");
+    }
+    ++n;
   }
   if (changed)
     announce(st);
@@ -541,7 +568,7 @@ actors::shard_map_actor::behavior_type shard_map(
         }
         if (changed)
           announce(st);
-        return actors::lease_grant{st.settings.lease_ms};
+        return actors::lease_grant{st.settings.lease_ms, st.view.map.version};
       },
       [self](actors::drain_atom, shard::node_id id) -> caf::result<actors::map_view> {
         shard_map_state& st = self->state;

@@ -214,11 +214,38 @@ struct ShardRange {
 
   node @2 :UInt64;
   epoch @3 :UInt64;
+
+  updatesPerS @4 :Float64;
+  readsPerS @5 :Float64;
+  # Its load as the coordinator remembers it (moving averages over cluster.load_halflife_ms).
+}
+
+struct ShardNode {
+  id @0 :UInt64;
+  state @1 :Text;
+  # "up"; "unavailable" (no heartbeat within cluster.lease_ms: its ranges answer unavailable
+  # until it returns); "draining" (its ranges are being handed to other nodes).
+
+  storedBytes @2 :UInt64;
+  updatesPerS @3 :Float64;
+  readsPerS @4 :Float64;
+}
+
+struct ShardMove {
+  # A range being handed from one node to another.
+  first @0 :UInt64;
+  last @1 :UInt64;
+  from @2 :UInt64;
+  to @3 :UInt64;
+  reason @4 :Text;
+  # "join", "drain", "load" or "operator".
 }
 
 struct ShardMap {
   version @0 :UInt64;
   ranges @1 :List(ShardRange);
+  nodes @2 :List(ShardNode);
+  moves @3 :List(ShardMove);
 }
 
 struct Limits {
@@ -318,6 +345,15 @@ interface Strata {
   # Makes the server's world from a spec and a generator record (docs/import.md), as
   # `strata import` does. Creating the world the server already has is not an error; another one
   # is refused (invalid_argument).
+
+  drain @11 (node :UInt64) -> (map :ShardMap, error :Error);
+  # Starts handing every range of the node to other nodes (what SIGTERM on a node does); answers
+  # at once. The node owns nothing once no range of shardMap names it. unavailable when no other
+  # node is up; not_found for a node the coordinator does not know.
+
+  move @12 (first :UInt64, last :UInt64, node :UInt64) -> (map :ShardMap, error :Error);
+  # Hands the regions [first, last] (within one range, split off first when they are part of
+  # one) to the node, and answers once the new owner serves them.
 }
 
 interface Gate {
