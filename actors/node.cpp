@@ -562,6 +562,10 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
         node_state& st = self->state;
         if (!st.coordinator)
           return;
+        // The first heartbeat follows the join, which counts as one answered.
+        if (!st.leased)
+          st.lease_until =
+              self->clock().now() + milliseconds(st.services->settings.cluster.lease_ms * 3 / 4);
         st.leased = true;
         node_report report;
         report.stored_bytes = st.services->store.stored_bytes();

@@ -12,8 +12,14 @@
 #include <sstream>
 #include <thread>
 
+#include <atomic>
+#include <map>
+#include <set>
+
 #include "base/testing.hpp"
 #include "client/client.hpp"
+#include "geology/materials.hpp"
+#include "geology/update.hpp"
 #include "tests/world_fixture.hpp"
 
 namespace strata {
@@ -62,6 +68,7 @@ class process {
     ADD_FAILURE() << "no \"" << marker << "\" in " << output();
     return "";
   }
+  pid_t pid() const { return pid_; }
   std::string output() const {
     std::ifstream in(log_);
     std::stringstream all;
@@ -113,26 +120,45 @@ struct cluster {
   base::temp_dir dir{"cluster"};
   std::unique_ptr<process> coordinator;
   std::string join;
+  // Settings every process of the cluster starts with (--set KEY=VALUE).
+  std::vector<std::string> settings;
+  int coordinator_lives = 0;
 
-  cluster() {
+  explicit cluster(std::vector<std::string> keys = {}) {
+    for (const std::string& k : keys) {
+      settings.push_back("--set");
+      settings.push_back(k);
+    }
     std::filesystem::create_directories(dir.path());
+    start_coordinator("127.0.0.1:0");
+  }
+  pid_t coordinator_pid() const { return coordinator->pid(); }
+  // (Re)starts the coordinator on its data directory, listening on `listen`.
+  void start_coordinator(const std::string& listen) {
+    std::vector<std::string> args{
+        "--role", "coordinator", "--data", dir.path() + "/coordinator", "--cluster-listen", listen};
+    args.insert(args.end(), settings.begin(), settings.end());
     coordinator = std::make_unique<process>(
-        dir.path() + "/coordinator.log",
-        std::vector<std::string>{"--role", "coordinator", "--data", dir.path() + "/coordinator",
-                                 "--cluster-listen", "127.0.0.1:0"});
+        dir.path() + "/coordinator." + std::to_string(coordinator_lives++) + ".log", args);
     join = coordinator->wait_for("listening for nodes on ");
   }
   // A node with its own data directory; returns it with its client address. `life` numbers the
   // starts of one node, each with a log of its own.
   std::pair<std::unique_ptr<process>, std::string> node(const std::string& name, int life = 0) {
+    std::vector<std::string> args{"--role", "node", "--data",   dir.path() + "/" + name,
+                                  "--join", join,   "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), settings.begin(), settings.end());
     auto p = std::make_unique<process>(
-        dir.path() + "/" + name + "." + std::to_string(life) + ".log",
-        std::vector<std::string>{"--role", "node", "--data", dir.path() + "/" + name, "--join",
-                                 join, "--listen", "127.0.0.1:0"});
+        dir.path() + "/" + name + "." + std::to_string(life) + ".log", args);
     std::string address = p->wait_for(" listening on ");
     return {std::move(p), address};
   }
 };
+
+// The id a node process printed when it started.
+std::uint64_t id_of(const process& p) {
+  return std::stoull(p.wait_for("strata serve: node "));
+}
 
 // Waits until the node behind `c` has the cluster's world.
 bool has_world(client::connection& c) {
@@ -222,6 +248,354 @@ TEST(cluster, a_node_serves_regions_that_another_node_owns) {
   EXPECT_EQ(restarted->stop(SIGTERM) >> 8, 0) << restarted->output();
   EXPECT_EQ(first->stop(SIGTERM) >> 8, 0) << first->output();
   EXPECT_EQ(c.coordinator->stop(SIGTERM) >> 8, 0) << c.coordinator->output();
+}
+
+// Settings that make a test cluster quick to notice and to move: leases of 2 s, heartbeats and
+// planning every 100 ms, no moves for load.
+const std::vector<std::string> quick = {"cluster.lease_ms=2000", "cluster.heartbeat_ms=100",
+                                        "cluster.rebalance_ms=100",
+                                        "cluster.imbalance_hold_ms=3600000"};
+
+// A client applying the workload in batches, each until every update in it is acknowledged
+// (applied or duplicate), while the cluster changes under it.
+class steady_load {
+ public:
+  steady_load(std::vector<std::string> endpoints, std::vector<geology::update> updates)
+      : updates_(std::move(updates)) {
+    thread_ = std::thread([this, endpoints = std::move(endpoints)] { run(endpoints); });
+  }
+  ~steady_load() { stop(); }
+  // Stops after the batch in progress; returns how many updates were acknowledged.
+  std::size_t stop() {
+    stopping_ = true;
+    if (thread_.joinable())
+      thread_.join();
+    return acked_.size();
+  }
+  std::size_t acked() const { return acked_count_; }
+  const std::vector<geology::update>& acknowledged() const { return acked_; }
+  // Retryable errors seen, and errors of any other kind (the test expects none of those).
+  int retryable = 0, other = 0;
+  std::string last_other;
+
+ private:
+  void run(const std::vector<std::string>& endpoints) {
+    std::vector<std::unique_ptr<client::connection>> to;
+    for (const std::string& e : endpoints) {
+      auto o = options_for(e);
+      o.retries = 2;  // the test retries the batch itself and counts what it sees
+      o.timeout = 20s;
+      auto c = client::connection::open(o);
+      if (!c) {
+        ++other;
+        last_other = c.error().to_string();
+        return;
+      }
+      to.push_back(std::move(*c));
+    }
+    constexpr std::size_t batch = 4;
+    for (std::size_t at = 0; at + batch <= updates_.size() && !stopping_; at += batch) {
+      std::vector<geology::update> these(updates_.begin() + at, updates_.begin() + at + batch);
+      client::connection& c = *to[(at / batch) % to.size()];
+      bool done = false;
+      for (int attempt = 0; attempt < 600 && !done; ++attempt) {
+        auto acks = c.apply(these);
+        done = acks.ok();
+        if (acks)
+          for (const client::ack& a : *acks)
+            if (a.state == client::ack::status::error) {
+              done = false;
+              count(*a.failure);
+            }
+        if (!acks)
+          count(acks.error());
+        if (!done)
+          std::this_thread::sleep_for(50ms);
+      }
+      if (!done)
+        return;
+      acked_.insert(acked_.end(), these.begin(), these.end());
+      acked_count_ = acked_.size();
+    }
+  }
+  void count(const base::error& e) {
+    if (base::kind(e.code) == base::error_kind::fatal) {
+      ++other;
+      last_other = e.to_string();
+    } else {
+      ++retryable;
+    }
+  }
+
+  std::vector<geology::update> updates_;
+  std::vector<geology::update> acked_;
+  std::atomic<std::size_t> acked_count_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Every acknowledged update is in the world exactly once: each region's count of applied
+// updates is the number of acknowledged updates that cover it, and sending them all again
+// changes nothing.
+void expect_each_applied_once(client::connection& c, const std::vector<geology::update>& acked) {
+  auto grid = geo::grid::make(world_spec());
+  ASSERT_TRUE(grid.ok());
+  const geology::process_context context{*grid, geology::material_table::defaults(), 0};
+  std::map<std::uint64_t, std::uint64_t> expected;
+  for (const geology::update& u : acked) {
+    auto planned = geology::plan(context, u.process);
+    ASSERT_TRUE(planned.ok()) << planned.error().to_string();
+    for (std::uint64_t region : planned->regions)
+      ++expected[region];
+  }
+  ASSERT_FALSE(expected.empty());
+  for (const auto& [region, count] : expected) {
+    auto stats = c.region(region);
+    ASSERT_TRUE(stats.ok()) << stats.error().to_string();
+    EXPECT_EQ(stats->updates, count) << "region " << region;
+  }
+  auto again = c.apply(acked);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  for (const client::ack& a : *again)
+    EXPECT_EQ(a.state, client::ack::status::duplicate)
+        << (a.failure ? a.failure->to_string() : std::string());
+}
+
+bool owns_something(const client::shard_map& m, std::uint64_t node) {
+  return std::any_of(m.ranges.begin(), m.ranges.end(),
+                     [&](const client::shard_range& r) { return r.node == node; });
+}
+
+// A coordinator and three nodes under a steady load: a fourth node joins and takes a range,
+// then one node drains; no acknowledged update is lost or applied twice.
+TEST(cluster, ranges_move_under_load_and_every_acknowledged_update_is_applied_once) {
+  cluster c(quick);
+  auto [n1, a1] = c.node("n1");
+  auto [n2, a2] = c.node("n2");
+  auto [n3, a3] = c.node("n3");
+  auto to_n1 = connect(a1);
+  ASSERT_TRUE(to_n1);
+  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
+  const std::uint64_t id2 = id_of(*n2);
+  // Every node takes a share.
+  auto spread = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return owns_something(m, id_of(*n1)) && owns_something(m, id2) && owns_something(m, id_of(*n3));
+  });
+  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
+
+  steady_load load({a1, a3}, workload(600));
+  while (load.acked() < 40)
+    std::this_thread::sleep_for(20ms);
+  // A fourth node joins and is given a range while updates go on.
+  auto [n4, a4] = c.node("n4");
+  const std::uint64_t id4 = id_of(*n4);
+  auto joined = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return owns_something(m, id4) && m.moves.empty();
+  });
+  ASSERT_TRUE(joined.ok()) << joined.error().to_string() << c.coordinator->output();
+  const std::size_t before_drain = load.acked();
+  // Then the second drains: its ranges go to the others.
+  auto drained = to_n1->drain(id2);
+  ASSERT_TRUE(drained.ok()) << drained.error().to_string();
+  auto empty = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return !owns_something(m, id2) && m.moves.empty();
+  });
+  ASSERT_TRUE(empty.ok()) << empty.error().to_string() << c.coordinator->output();
+  while (load.acked() < before_drain + 40)
+    std::this_thread::sleep_for(20ms);
+  load.stop();
+  EXPECT_EQ(load.other, 0) << load.last_other;
+  ASSERT_GE(load.acknowledged().size(), 80u);
+  expect_each_applied_once(*to_n1, load.acknowledged());
+  // The drained node stops at once: it owns nothing.
+  EXPECT_EQ(n2->stop(SIGTERM) >> 8, 0) << n2->output();
+}
+
+// kill -9 of a node: its regions answer a retryable error (not a hang) until it returns with
+// its disk; kill -9 of the coordinator: the nodes serve on and join the restarted one. No
+// acknowledged update is lost.
+TEST(cluster, a_killed_node_or_coordinator_loses_no_acknowledged_update) {
+  cluster c(quick);
+  auto [n1, a1] = c.node("n1");
+  auto [n2, a2] = c.node("n2");
+  auto to_n1 = connect(a1);
+  ASSERT_TRUE(to_n1);
+  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
+  const std::uint64_t id2 = id_of(*n2);
+  ASSERT_TRUE(wait_for_map(*to_n1, [&](const client::shard_map& m) {
+                return owns_something(m, id2) && m.moves.empty();
+              }).ok());
+
+  steady_load load({a1}, workload(600));
+  while (load.acked() < 20)
+    std::this_thread::sleep_for(20ms);
+  // The second node dies: the coordinator counts it unavailable within the lease, and its
+  // regions answer at once with a retryable error.
+  n2->stop(SIGKILL);
+  auto down = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return std::any_of(m.nodes.begin(), m.nodes.end(), [&](const client::shard_node& n) {
+      return n.id == id2 && n.state == "unavailable";
+    });
+  });
+  ASSERT_TRUE(down.ok()) << down.error().to_string();
+  // Its ranges stay its own: nobody else writes them.
+  EXPECT_TRUE(owns_something(*down, id2));
+  // Updates to its regions fail at once with a retryable error naming it.
+  auto impatient = options_for(a1);
+  impatient.retries = 0;
+  auto quick_client = client::connection::open(impatient);
+  ASSERT_TRUE(quick_client.ok());
+  const auto asked = std::chrono::steady_clock::now();
+  const auto extra = workload(12);
+  auto refused = (*quick_client)->apply(extra);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s);
+  int unavailable = 0;
+  if (!refused)
+    unavailable += refused.error().code == base::errc::unavailable;
+  else
+    for (const client::ack& a : *refused)
+      if (a.state == client::ack::status::error) {
+        EXPECT_EQ(base::kind(a.failure->code), base::error_kind::retryable);
+        unavailable += a.failure->code == base::errc::unavailable;
+      }
+  EXPECT_GT(unavailable, 0);
+  // It returns with its disk; the load gets through again.
+  auto [back, back_address] = c.node("n2", 1);
+  const std::size_t acked_back = load.acked();
+  for (int n = 0; n < 1500 && load.acked() < acked_back + 20; ++n)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GE(load.acked(), acked_back + 20) << back->output();
+
+  // The coordinator dies and comes back on its port and data: updates go on meanwhile.
+  const std::string port = c.join.substr(c.join.rfind(':') + 1);
+  c.coordinator->stop(SIGKILL);
+  const std::size_t acked_down = load.acked();
+  for (int n = 0; n < 50 && load.acked() < acked_down + 8; ++n)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_GE(load.acked(), acked_down + 8) << "updates stopped with the coordinator";
+  c.start_coordinator("127.0.0.1:" + port);
+  // Both nodes join it again (heartbeats), and it still moves ranges: the second drains.
+  auto rejoined = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return m.nodes.size() == 2 &&
+           std::all_of(m.nodes.begin(), m.nodes.end(),
+                       [](const client::shard_node& n) { return n.state == "up"; });
+  });
+  ASSERT_TRUE(rejoined.ok()) << rejoined.error().to_string() << c.coordinator->output();
+  ASSERT_TRUE(to_n1->drain(id2).ok());
+  ASSERT_TRUE(wait_for_map(*to_n1,
+                           [&](const client::shard_map& m) {
+                             return !owns_something(m, id2) && m.moves.empty();
+                           })
+                  .ok())
+      << c.coordinator->output();
+  load.stop();
+  EXPECT_EQ(load.other, 0) << load.last_other;
+  // The updates refused while the node was down go through now; some were applied in part.
+  auto rest = to_n1->apply(extra);
+  ASSERT_TRUE(rest.ok()) << rest.error().to_string();
+  for (const client::ack& a : *rest)
+    ASSERT_NE(a.state, client::ack::status::error) << a.failure->to_string();
+  auto all = load.acknowledged();
+  all.insert(all.end(), extra.begin(), extra.end());
+  expect_each_applied_once(*to_n1, all);
+}
+
+// A node whose lease lapses stops accepting writes, so no other node can be writing its
+// regions; it accepts them again once the coordinator answers. Shown with the coordinator
+// paused (a partition between it and every node) and with a node paused (partitioned from all).
+TEST(cluster, a_node_whose_lease_lapsed_accepts_no_writes) {
+  cluster c(quick);
+  auto [n1, a1] = c.node("n1");
+  auto [n2, a2] = c.node("n2");
+  auto to_n1 = connect(a1);
+  auto to_n2 = connect(a2);
+  ASSERT_TRUE(to_n1 && to_n2);
+  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
+  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
+  ASSERT_TRUE(wait_for_map(*to_n1, [&](const client::shard_map& m) {
+                return owns_something(m, id2) && m.moves.empty();
+              }).ok());
+  auto updates = workload(40);
+  auto first = to_n1->apply(std::vector(updates.begin(), updates.begin() + 10));
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+
+  // The coordinator stops answering: within three quarters of the lease every write is refused
+  // with a retryable error naming the lapsed lease, through either node.
+  ::kill(c.coordinator_pid(), SIGSTOP);
+  std::this_thread::sleep_for(2s);
+  std::vector<geology::update> during(updates.begin() + 10, updates.begin() + 20);
+  for (const std::string& address : {a1, a2}) {
+    auto impatient = options_for(address);
+    impatient.retries = 0;
+    impatient.timeout = 5s;
+    auto to = client::connection::open(impatient);
+    ASSERT_TRUE(to.ok());
+    auto refused = (*to)->apply(during);
+    std::vector<base::error> errors;
+    if (!refused)
+      errors.push_back(refused.error());
+    else
+      for (const client::ack& a : *refused) {
+        EXPECT_EQ(a.state, client::ack::status::error);
+        if (a.failure)
+          errors.push_back(*a.failure);
+      }
+    ASSERT_FALSE(errors.empty());
+    for (const base::error& e : errors) {
+      EXPECT_EQ(base::kind(e.code), base::error_kind::retryable);
+      EXPECT_NE(e.message.find("lease lapsed"), std::string::npos) << e.to_string();
+    }
+  }
+  ::kill(c.coordinator_pid(), SIGCONT);
+  // Renewed: the same updates are applied now, once.
+  bool applied = false;
+  for (int n = 0; n < 100 && !applied; ++n) {
+    auto again = to_n2->apply(during);
+    applied = again.ok() && std::all_of(again->begin(), again->end(), [](const client::ack& a) {
+                return a.state == client::ack::status::applied;
+              });
+    if (!applied)
+      std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(applied);
+
+  // The second node stops (paused): the coordinator counts it unavailable and keeps its ranges
+  // its own, and the first answers its regions at once with a retryable error.
+  ::kill(n2->pid(), SIGSTOP);
+  auto down = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return std::any_of(m.nodes.begin(), m.nodes.end(), [&](const client::shard_node& n) {
+      return n.id == id2 && n.state == "unavailable";
+    });
+  });
+  ASSERT_TRUE(down.ok()) << down.error().to_string();
+  EXPECT_TRUE(owns_something(*down, id2));
+  EXPECT_TRUE(owns_something(*down, id1));
+  std::vector<geology::update> later(updates.begin() + 20, updates.end());
+  {
+    auto impatient = options_for(a1);
+    impatient.retries = 0;
+    impatient.timeout = 5s;
+    auto to = client::connection::open(impatient);
+    ASSERT_TRUE(to.ok());
+    const auto asked = std::chrono::steady_clock::now();
+    auto partial = (*to)->apply(later);
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, 6s);
+    if (!partial)
+      EXPECT_EQ(base::kind(partial.error().code), base::error_kind::retryable);
+  }
+  ::kill(n2->pid(), SIGCONT);
+  // Back: everything goes through, and every update is in the world once.
+  bool through = false;
+  for (int n = 0; n < 200 && !through; ++n) {
+    auto again = to_n1->apply(later);
+    through = again.ok() && std::all_of(again->begin(), again->end(), [](const client::ack& a) {
+                return a.state != client::ack::status::error;
+              });
+    if (!through)
+      std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(through);
+  expect_each_applied_once(*to_n1, updates);
 }
 
 // A node without a coordinator to join gives up with a clear error after cluster.join_timeout_ms.
