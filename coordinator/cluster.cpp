@@ -196,8 +196,18 @@ base::result<actors::server_stats> stats_of(caf::actor_system& system,
 
 // -- the coordinator ----------------------------------------------------------------------------
 
+base::status check_transport(const config::config& settings) {
+  if (settings.cluster.tls != 0)
+    return base::fail(base::errc::invalid_config,
+                      "cluster.tls=1: TLS between cluster processes is not available in this "
+                      "build yet; run the cluster on a private network, or with cluster.tls=0");
+  return {};
+}
+
 base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
     caf::actor_system& system, const config::config& settings, const std::string& data_dir) {
+  if (auto ok = check_transport(settings); !ok)
+    return ok.error();
   std::unique_ptr<coordinator_process> c(new coordinator_process(system));
   auto where =
       split_host_port(settings.cluster.listen.empty() ? "127.0.0.1:7500" : settings.cluster.listen);
@@ -246,6 +256,8 @@ coordinator_process::~coordinator_process() {
 base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_system& system,
                                                                 const config::config& settings,
                                                                 const std::string& data_dir) {
+  if (auto ok = check_transport(settings); !ok)
+    return ok.error();
   std::unique_ptr<node_process> n(new node_process(system, settings, data_dir));
   if (settings.cluster.join.empty())
     return base::fail(base::errc::invalid_argument,

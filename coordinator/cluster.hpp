@@ -29,6 +29,10 @@ namespace strata::coordinator {
 /// between nodes, and heartbeats every cluster.heartbeat_ms.
 void configure_network(caf::actor_system_config& cfg, const config::config& settings);
 
+/// errc::invalid_config when the settings ask for a transport this build does not offer
+/// (cluster.tls=1).
+base::status check_transport(const config::config& settings);
+
 /// "host:port"; errc::invalid_argument naming the text.
 base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& endpoint);
 

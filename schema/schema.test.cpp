@@ -173,9 +173,9 @@ TEST(schema, truncated_bytes_are_refused_not_read) {
 }
 
 TEST(schema, the_client_api_keeps_its_method_ordinals) {
-  const std::vector<std::string> strata = {"info",      "apply", "push",   "stream",
-                                           "subscribe", "voxel", "column", "regionStats",
-                                           "shardMap",  "stats", "create"};
+  const std::vector<std::string> strata = {
+      "info",        "apply",    "push",  "stream", "subscribe", "voxel", "column",
+      "regionStats", "shardMap", "stats", "create", "drain",     "move"};
   auto methods = capnp::Schema::from<Strata>().getMethods();
   ASSERT_EQ(methods.size(), strata.size());
   for (unsigned n = 0; n < methods.size(); ++n)
