@@ -14,12 +14,12 @@
 //
 // Moves (docs/operations.md): every cluster.rebalance_ms the actor plans at most one new move,
 // with at most cluster.moves_max in progress: a draining node's ranges first, then a range for a
-// node that owns none (splitting the busiest node's range at the median of the world's regions in it
-// when it has only one), then load: when the busiest node stays cluster.imbalance_percent above the mean
-// for cluster.imbalance_hold_ms, a range of it moves to the least busy. Neighbouring ranges of one
-// node merge when both have been cold for cluster.merge_after_ms. A move asks the owner to hand
-// the range off (it copies, catches up, fences, copies the rest) and then flips the owner under
-// a new epoch, saved before anyone is told; the old owner then drops its copy.
+// node that owns none (splitting the busiest node's range at the median of the world's regions in
+// it when it has only one), then load: when the busiest node stays cluster.imbalance_percent above
+// the mean for cluster.imbalance_hold_ms, a range of it moves to the least busy. Neighbouring
+// ranges of one node merge when both have been cold for cluster.merge_after_ms. A move asks the
+// owner to hand the range off (it copies, catches up, fences, copies the rest) and then flips the
+// owner under a new epoch, saved before anyone is told; the old owner then drops its copy.
 #pragma once
 
 #include <map>
