@@ -14,8 +14,7 @@ using self_pointer = actors::shard_map_actor::stateful_pointer<shard_map_state>;
 using time_point = shard_map_state::time_point;
 using std::chrono::milliseconds;
 
-void log(const shard_map_state& st, const std::string& line) {
-  (void)st;
+void log(const std::string& line) {
   std::fprintf(stderr, "strata coordinator: %s\n", line.c_str());
 }
 
@@ -135,13 +134,13 @@ void finish_move(self_pointer self, std::uint64_t first, std::optional<caf::erro
     caf::anon_send(caf::actor_cast<actors::node_actor>(from->handle), actors::release_atom::value,
                    first, m.view.last, static_cast<bool>(flipped));
   if (flipped) {
-    log(st, "moved " + describe(first, m.view.last) + " from node " + std::to_string(m.view.from) +
-                " to node " + std::to_string(m.view.to) + " (" + m.view.reason + ")");
+    log("moved " + describe(first, m.view.last) + " from node " + std::to_string(m.view.from) +
+        " to node " + std::to_string(m.view.to) + " (" + m.view.reason + ")");
     for (auto& w : m.waiters)
       w.deliver(current(st));
   } else {
-    log(st, "the move of " + describe(first, m.view.last) + " to node " +
-                std::to_string(m.view.to) + " did not happen: " + flipped.error().to_string());
+    log("the move of " + describe(first, m.view.last) + " to node " + std::to_string(m.view.to) +
+        " did not happen: " + flipped.error().to_string());
     for (auto& w : m.waiters)
       w.deliver(actors::to_caf(flipped.error()));
     announce(st);
@@ -167,8 +166,8 @@ base::status start_move(self_pointer self, std::uint64_t first, shard::node_id t
   shard_map_state::move_state m;
   m.view = {first, range->last, range->node, to, std::move(reason)};
   m.epoch = range->epoch;
-  log(st, "moving " + describe(first, range->last) + " from node " + std::to_string(range->node) +
-              " to node " + std::to_string(to) + " (" + m.view.reason + ")");
+  log("moving " + describe(first, range->last) + " from node " + std::to_string(range->node) +
+      " to node " + std::to_string(to) + " (" + m.view.reason + ")");
   self->request(caf::actor_cast<actors::node_actor>(from->handle),
                 milliseconds(st.settings.move_timeout_ms), actors::handoff_atom::value, first,
                 range->last, range->epoch, to, target->handle)
@@ -202,9 +201,9 @@ void split(self_pointer self, const shard::shard_range& range) {
             if (auto s = shard::assign(next, at, last, node); !s)
               return;
             if (auto s = install(self, std::move(next)); !s)
-              log(st, "cannot save a split: " + s.error().to_string());
+              log("cannot save a split: " + s.error().to_string());
             else
-              log(st, "split " + describe(first, last) + " at " + std::to_string(at));
+              log("split " + describe(first, last) + " at " + std::to_string(at));
           },
           [self, first, epoch](caf::error& e) {
             shard_map_state& st = self->state;
@@ -212,15 +211,15 @@ void split(self_pointer self, const shard::shard_range& range) {
             const shard::shard_range* now = st.view.map.find(first);
             if (now && now->first == first && now->epoch == epoch)
               st.loads[first].unsplittable = true;
-            log(st, "the " + describe(first, now ? now->last : first) +
-                        " is not split: " + actors::from_caf(e).to_string());
+            log("the " + describe(first, now ? now->last : first) +
+                " is not split: " + actors::from_caf(e).to_string());
           });
 }
 
 // Says once why planning cannot go on.
 void stuck(shard_map_state& st, const std::string& why) {
   if (st.stuck != why)
-    log(st, why);
+    log(why);
   st.stuck = why;
 }
 
@@ -360,7 +359,7 @@ void plan(self_pointer self) {
     shard::shard_map next = st.view.map;
     const std::uint64_t first = a.first, last = b.last;
     if (auto s = shard::assign(next, first, last, a.node); s && install(self, std::move(next)))
-      log(st, "merged " + describe(first, last) + " on node " + std::to_string(a.node));
+      log("merged " + describe(first, last) + " on node " + std::to_string(a.node));
     return;
   }
 }
@@ -378,7 +377,7 @@ void check_leases(self_pointer self) {
     }
     // A silent node that owns nothing (drained, or never given a range) has left.
     if (ranges_of(st, n->id).empty()) {
-      log(st, "node " + std::to_string(n->id) + " left");
+      log("node " + std::to_string(n->id) + " left");
       st.clocks.erase(clock);
       n = st.view.nodes.erase(n);
       changed = true;
@@ -387,8 +386,8 @@ void check_leases(self_pointer self) {
     if (n->state != "unavailable") {
       n->state = "unavailable";
       changed = true;
-      log(st, "node " + std::to_string(n->id) + " is unavailable: no heartbeat for " +
-                  std::to_string(st.settings.lease_ms) + " ms");
+      log("node " + std::to_string(n->id) + " is unavailable: no heartbeat for " +
+          std::to_string(st.settings.lease_ms) + " ms");
     }
     ++n;
   }
@@ -479,7 +478,7 @@ actors::shard_map_actor::behavior_type shard_map(
           same->state = "up";
         }
         st.clocks[id].lease_until = self->clock().now() + milliseconds(st.settings.lease_ms);
-        log(st, "node " + std::to_string(id) + " joined");
+        log("node " + std::to_string(id) + " joined");
         st.stuck.clear();
         // The first node of a map with no ranges owns the whole id space.
         if (st.view.map.ranges.empty()) {
@@ -540,7 +539,7 @@ actors::shard_map_actor::behavior_type shard_map(
         bool changed = false;
         if (node->state == "unavailable") {
           node->state = "up";
-          log(st, "node " + std::to_string(id) + " is back");
+          log("node " + std::to_string(id) + " is back");
           changed = true;
         }
         // The handles of this heartbeat are live: take any the actor lost.
@@ -581,7 +580,7 @@ actors::shard_map_actor::behavior_type shard_map(
                                                              std::to_string(id) + "'s ranges");
         if (node->state != "draining") {
           node->state = "draining";
-          log(st, "node " + std::to_string(id) + " drains");
+          log("node " + std::to_string(id) + " drains");
           announce(st);
           plan(self);
         }
