@@ -865,6 +865,7 @@ class strata_impl final : public schema::Strata::Server {
       nodes[n].setStoredBytes(e.stored_bytes);
       nodes[n].setUpdatesPerS(e.updates_per_s);
       nodes[n].setReadsPerS(e.reads_per_s);
+      nodes[n].setAddress(e.address);
     }
     auto moves = out.initMoves(static_cast<unsigned>(view.moves.size()));
     for (unsigned n = 0; n < view.moves.size(); ++n) {

@@ -571,6 +571,7 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
         report.stored_bytes = st.services->store.stored_bytes();
         for (auto& [first, a] : st.activity)
           report.ranges.push_back(a);
+        report.address = st.services->settings.cluster.advertise;
         report.listeners.push_back(caf::actor_cast<caf::actor>(self));
         for (const caf::actor& l : st.listeners)
           report.listeners.push_back(l);

@@ -199,6 +199,8 @@ struct node_entry {
   /// "up"; "unavailable" once its lease lapsed (no heartbeat for cluster.lease_ms) or its
   /// connection dropped; "draining" while its ranges are handed off before it leaves.
   std::string state = "up";
+  /// host:port its cluster port is reached at (cluster.advertise), as its last heartbeat said.
+  std::string address{};
   /// Its last report, and its load as the coordinator remembers it (moving averages).
   std::uint64_t stored_bytes = 0;
   double updates_per_s = 0;
@@ -254,6 +256,8 @@ struct node_report {
   std::uint64_t stored_bytes = 0;
   std::vector<range_activity> ranges;
   std::vector<caf::actor> listeners;
+  /// host:port other nodes reach this node's cluster port at.
+  std::string address;
 };
 
 /// The coordinator's answer to a heartbeat: the lease's length from when the node sent it, and
@@ -414,8 +418,8 @@ typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_entry& x) {
-  return f(caf::meta::type_name("node_entry"), x.id, x.handle, x.state, x.stored_bytes,
-           x.updates_per_s, x.reads_per_s);
+  return f(caf::meta::type_name("node_entry"), x.id, x.handle, x.state, x.address,
+           x.stored_bytes, x.updates_per_s, x.reads_per_s);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, range_load_view& x) {
@@ -435,7 +439,8 @@ typename Inspector::result_type inspect(Inspector& f, range_activity& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_report& x) {
-  return f(caf::meta::type_name("node_report"), x.stored_bytes, x.ranges, x.listeners);
+  return f(caf::meta::type_name("node_report"), x.stored_bytes, x.ranges, x.listeners,
+           x.address);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {

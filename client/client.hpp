@@ -189,6 +189,8 @@ struct shard_node {
   std::uint64_t stored_bytes = 0;
   double updates_per_s = 0;
   double reads_per_s = 0;
+  /// host:port of its cluster port.
+  std::string address;
 };
 
 struct shard_move {

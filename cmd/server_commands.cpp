@@ -108,7 +108,8 @@ int run_serve(const args& words) {
   cfg.set("logger.console-verbosity", caf::atom("quiet"));
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
   if (role != "all")
-    coordinator::configure_network(cfg, settings);
+    if (auto ok = coordinator::configure_network(cfg, settings); !ok)
+      return report(ok.error());
   {
     caf::actor_system system{cfg};
     if (role == "coordinator") {

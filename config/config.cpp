@@ -354,6 +354,10 @@ const std::vector<key_spec>& table() {
        {},
        [](config& c, const std::string& s, double) { c.cluster.listen = s; },
        [](const config& c) { return quoted(c.cluster.listen); }},
+      cluster_text_key("cluster.advertise",
+                       "The host other nodes reach this node's cluster port at. Empty: the host "
+                       "of cluster.listen, or this machine's hostname when that is 0.0.0.0 or ::.",
+                       &cluster_config::advertise),
       {"cluster.join",
        kind::text,
        "",

@@ -85,6 +85,9 @@ struct cluster_config {
   /// host:port this process accepts other cluster processes on (the coordinator's is what nodes
   /// join). Empty: 127.0.0.1:7500 for a coordinator, any free port on 127.0.0.1 for a node.
   std::string listen;
+  /// The host other nodes reach this node's cluster port at. Empty: the host of listen, or this
+  /// machine's hostname when that is a wildcard address.
+  std::string advertise;
   /// host:port of the coordinator a node joins.
   std::string join;
   /// This node's id; 0 takes the one saved in the data directory, or makes and saves one.

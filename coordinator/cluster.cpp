@@ -3,6 +3,11 @@
 #include "coordinator/shard_map.hpp"
 
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,9 +15,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include "actors/errors.hpp"
 #include "actors/routing.hpp"
+#include "coordinator/tls_errors.hpp"
 #include "geology/world_file.hpp"
 #include "shard/world.hpp"
 
@@ -47,6 +54,204 @@ base::result<shard::node_id> saved_node_id(const std::string& data_dir) {
   return id;
 }
 
+// -- the transport ------------------------------------------------------------------------------
+
+// How long one attempt to reach another cluster process may take. A peer that accepts the TCP
+// connection but never answers (a process without TLS, when this one has it, or the other way
+// round) fails the attempt instead of hanging it.
+constexpr std::chrono::seconds attempt_timeout{5};
+
+// The actor that opens ports and connections: CAF's middleman, or (cluster.tls=1) the OpenSSL
+// module's, whose every connection is TLS with peers' certificates checked.
+caf::io::middleman_actor transport(caf::actor_system& system) {
+  return system.has_openssl_manager() ? system.openssl_manager().actor_handle()
+                                      : system.middleman().actor_handle();
+}
+
+// Accepts cluster connections on host:port, with `whom` published there (or nothing). The port
+// bound.
+caf::expected<std::uint16_t> listen_on(caf::actor_system& system, const std::string& host,
+                                       std::uint16_t port, caf::strong_actor_ptr whom = nullptr,
+                                       std::set<std::string> signature = {}) {
+  auto call = caf::make_function_view(transport(system), caf::duration{attempt_timeout});
+  if (!whom)
+    return call(caf::open_atom::value, port, host, true);
+  return call(caf::publish_atom::value, port, std::move(whom), std::move(signature), host, true);
+}
+
+// The actor of type Handle published at host:port, connecting to its process.
+template <class Handle>
+caf::expected<Handle> reach(caf::actor_system& system, const std::string& host,
+                            std::uint16_t port) {
+  auto call = caf::make_function_view(transport(system), caf::duration{attempt_timeout});
+  auto answer = call(caf::connect_atom::value, host, port);
+  if (!answer)
+    return std::move(answer.error());
+  caf::strong_actor_ptr& published = std::get<1>(*answer);
+  if (!published)
+    return caf::make_error(caf::sec::no_actor_published_at_port, port);
+  if (!system.assignable<Handle>(std::get<2>(*answer)))
+    return caf::make_error(caf::sec::unexpected_actor_messaging_interface);
+  return caf::actor_cast<Handle>(std::move(published));
+}
+
+// Why an attempt to reach a cluster process failed, with the likeliest cause of a timeout.
+std::string why_unreachable(caf::actor_system& system, const caf::error& e) {
+  std::string text = system.render(e);
+  if (e == caf::sec::request_timeout)
+    text += " (the process did not answer within " + std::to_string(attempt_timeout.count()) +
+            " s; every process of a cluster needs the same cluster.tls)";
+  else if (e == caf::sec::disconnect_during_handshake)
+    text += " (the other side closed the connection: every process of a cluster needs the "
+            "same cluster.tls and, with TLS, a certificate signed by the CA in the others' "
+            "cluster.tls_ca)";
+  return text;
+}
+
+// The text of OpenSSL's last error, clearing its queue.
+std::string openssl_error() {
+  std::string text;
+  while (unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    text = buffer;
+  }
+  return text.empty() ? "unknown OpenSSL error" : text;
+}
+
+// Loads the TLS files as CAF's OpenSSL module will and checks this process's certificate against
+// the CA, so that a bad file stops the process at start with a clear error, not at its first
+// connection (CAF aborts there).
+base::status check_tls_files(const config::cluster_config& c) {
+  std::string missing;
+  for (const auto& [key, value] :
+       {std::pair{"cluster.tls_certificate", &c.tls_certificate},
+        std::pair{"cluster.tls_key", &c.tls_key}, std::pair{"cluster.tls_ca", &c.tls_ca}})
+    if (value->empty())
+      missing += std::string(missing.empty() ? "" : ", ") + key;
+  if (!missing.empty())
+    return base::fail(base::errc::invalid_config,
+                      "cluster.tls=1 needs a certificate, its key and the cluster's CA (PEM "
+                      "files); missing: " +
+                          missing);
+  const auto bad = [](const std::string& what, const std::string& path, const std::string& why) {
+    return base::fail(base::errc::invalid_config, what + " " + path + ": " + why);
+  };
+  ERR_clear_error();
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_method()),
+                                                            SSL_CTX_free);
+  if (!context)
+    return base::fail(base::errc::invalid_config, "OpenSSL: " + openssl_error());
+  // An encrypted key would make OpenSSL prompt for its passphrase: refuse it instead.
+  SSL_CTX_set_default_passwd_cb(context.get(), [](char*, int, int, void*) { return 0; });
+  // The key first: a certificate loaded after a key that is not its own drops the key, and the
+  // check below names the mismatch.
+  if (SSL_CTX_use_PrivateKey_file(context.get(), c.tls_key.c_str(), SSL_FILETYPE_PEM) != 1)
+    return bad("cluster.tls_key", c.tls_key,
+               openssl_error() + " (the key must be PEM and not encrypted)");
+  if (SSL_CTX_use_certificate_chain_file(context.get(), c.tls_certificate.c_str()) != 1)
+    return bad("cluster.tls_certificate", c.tls_certificate, openssl_error());
+  if (SSL_CTX_check_private_key(context.get()) != 1)
+    return bad("cluster.tls_key", c.tls_key,
+               "it is not the key of " + c.tls_certificate + ": " + openssl_error());
+  if (SSL_CTX_load_verify_locations(context.get(), c.tls_ca.c_str(), nullptr) != 1)
+    return bad("cluster.tls_ca", c.tls_ca, openssl_error());
+  STACK_OF(X509)* chain = nullptr;
+  SSL_CTX_get0_chain_certs(context.get(), &chain);
+  std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> check(X509_STORE_CTX_new(),
+                                                                        X509_STORE_CTX_free);
+  if (!check || X509_STORE_CTX_init(check.get(), SSL_CTX_get_cert_store(context.get()),
+                                    SSL_CTX_get0_certificate(context.get()), chain) != 1)
+    return base::fail(base::errc::invalid_config, "OpenSSL: " + openssl_error());
+  if (X509_verify_cert(check.get()) != 1)
+    return bad("cluster.tls_certificate", c.tls_certificate,
+               std::string("peers would refuse it: ") +
+                   X509_verify_cert_error_string(X509_STORE_CTX_get_error(check.get())) +
+                   " (checked against cluster.tls_ca " + c.tls_ca + ")");
+  return {};
+}
+
+// The host:port other nodes reach this node's cluster port at.
+std::string advertised(const config::cluster_config& c, const std::string& listen_host,
+                       std::uint16_t port) {
+  std::string host = c.advertise;
+  if (host.empty())
+    host = listen_host;
+  if (host.empty() || host == "0.0.0.0" || host == "::") {
+    char name[256] = {};
+    host = gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
+  }
+  return host + ":" + std::to_string(port);
+}
+
+// -- direct connections between nodes ------------------------------------------------------------
+
+using dial_atom = caf::atom_constant<caf::atom("dial")>;
+
+struct dialer_state {
+  static inline const char* name = "strata.peer_dialer";
+  // Peers whose last dial failed, so that a failure is logged once, not every round.
+  std::set<shard::node_id> failing;
+};
+
+// Keeps a direct connection between this node and every other node that is up, through the
+// transport, so that their traffic does not pass through the coordinator and goes on while it is
+// away. Until the first dial, CAF routes through the coordinator, which introduced the peers.
+// Of two nodes, the one with the smaller id dials: when both dial at once, CAF 0.17 closes one
+// connection as redundant, and over TLS that has dropped the nodes' coordinator connections too.
+// (CAF's own automatic connections are off: they would open plain TCP connections.)
+caf::behavior peer_dialer(caf::stateful_actor<dialer_state>* self, actors::shard_map_actor map,
+                          shard::node_id id) {
+  constexpr std::chrono::milliseconds every{500};
+  self->send(self, dial_atom::value);
+  return {
+      [self, map, id, every](dial_atom) {
+        self->delayed_send(self, every, dial_atom::value);
+        self->request(map, every, actors::map_atom::value)
+            .then(
+                [self, id](const actors::map_view& view) {
+                  const auto mm = transport(self->system());
+                  for (const actors::node_entry& peer : view.nodes) {
+                    if (peer.id <= id || peer.state == "unavailable" || !peer.handle)
+                      continue;
+                    auto where = split_host_port(peer.address);
+                    if (!where)
+                      continue;
+                    const shard::node_id peer_id = peer.id;
+                    const std::string address = peer.address;
+                    self->request(mm, attempt_timeout, caf::get_atom::value, peer.handle.node())
+                        .then(
+                            [self, mm, peer_id, address, where = *where](
+                                const caf::node_id&, const std::string&, std::uint16_t direct) {
+                              if (direct != 0)
+                                return;
+                              self->request(mm, attempt_timeout, caf::connect_atom::value,
+                                            where.first, where.second)
+                                  .then(
+                                      [self, peer_id](const caf::node_id&,
+                                                      const caf::strong_actor_ptr&,
+                                                      const std::set<std::string>&) {
+                                        self->state.failing.erase(peer_id);
+                                      },
+                                      [self, peer_id, address](caf::error& e) {
+                                        if (self->state.failing.insert(peer_id).second)
+                                          std::fprintf(
+                                              stderr,
+                                              "strata: cannot connect to node %llu at %s (%s); "
+                                              "its traffic goes through the coordinator\n",
+                                              static_cast<unsigned long long>(peer_id),
+                                              address.c_str(),
+                                              why_unreachable(self->system(), e).c_str());
+                                      });
+                            },
+                            [](caf::error&) {});
+                  }
+                },
+                [](caf::error&) {});
+      },
+  };
+}
+
 // -- the link to the coordinator --------------------------------------------------------------
 
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
@@ -64,7 +269,7 @@ caf::behavior connector(caf::event_based_actor* self, caf::actor link, std::stri
   self->send(self, connect_atom::value);
   return {
       [self, link, host, port](connect_atom) {
-        auto map = self->system().middleman().remote_actor<actors::shard_map_actor>(host, port);
+        auto map = reach<actors::shard_map_actor>(self->system(), host, port);
         if (map) {
           self->send(link, connect_atom::value, caf::actor_cast<caf::actor>(*map));
           self->quit();
@@ -142,15 +347,32 @@ caf::behavior coordinator_link(caf::stateful_actor<link_state>* self, caf::actor
 
 }  // namespace
 
-void configure_network(caf::actor_system_config& cfg, const config::config& settings) {
+base::status configure_network(caf::actor_system_config& cfg, const config::config& settings) {
+  if (settings.cluster.tls != 0) {
+    if (auto ok = check_tls_files(settings.cluster); !ok)
+      return ok;
+    if (!tls_error_queue_emptied())
+      return base::fail(base::errc::invalid_config,
+                        "cluster.tls=1: this binary does not define the TLS calls that empty "
+                        "OpenSSL's error queue (coordinator/tls_errors.hpp); without them one "
+                        "failed connection closes others");
+  }
   cfg.load<caf::io::middleman>();
-  cfg.set("middleman.enable-automatic-connections", true);
+  // Nodes dial each other themselves (peer_dialer), through the transport.
+  cfg.set("middleman.enable-automatic-connections", false);
   if (settings.cluster.heartbeat_ms > 0) {
     const auto interval = std::chrono::milliseconds(settings.cluster.heartbeat_ms);
     cfg.set("middleman.heartbeat-interval", caf::timespan{interval});
     // A peer silent for three heartbeats is gone.
     cfg.set("middleman.connection-timeout", caf::timespan{3 * interval});
   }
+  if (settings.cluster.tls != 0) {
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = settings.cluster.tls_certificate;
+    cfg.openssl_key = settings.cluster.tls_key;
+    cfg.openssl_cafile = settings.cluster.tls_ca;
+  }
+  return {};
 }
 
 base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& endpoint) {
@@ -196,17 +418,20 @@ base::result<actors::server_stats> stats_of(caf::actor_system& system,
 
 // -- the coordinator ----------------------------------------------------------------------------
 
-base::status check_transport(const config::config& settings) {
-  if (settings.cluster.tls != 0)
+base::status check_transport(caf::actor_system& system, const config::config& settings) {
+  if (!system.has_middleman())
     return base::fail(base::errc::invalid_config,
-                      "cluster.tls=1: TLS between cluster processes is not available in this "
-                      "build yet; run the cluster on a private network, or with cluster.tls=0");
+                      "this process has no network layer: configure_network was not called");
+  if ((settings.cluster.tls != 0) != system.has_openssl_manager())
+    return base::fail(base::errc::invalid_config,
+                      "cluster.tls=" + std::to_string(settings.cluster.tls) +
+                          ", but the process's network layer was configured for the other");
   return {};
 }
 
 base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
     caf::actor_system& system, const config::config& settings, const std::string& data_dir) {
-  if (auto ok = check_transport(settings); !ok)
+  if (auto ok = check_transport(system, settings); !ok)
     return ok.error();
   std::unique_ptr<coordinator_process> c(new coordinator_process(system));
   auto where =
@@ -235,10 +460,12 @@ base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
   c->map_ = system.spawn<caf::detached>(coordinator::shard_map, c->file_.get(),
                                         map->value_or(shard::shard_map{}), std::move(record),
                                         settings.cluster);
-  auto port = system.middleman().publish(c->map_, where->second, where->first.c_str(), true);
+  auto port = listen_on(system, where->first, where->second,
+                        caf::actor_cast<caf::strong_actor_ptr>(c->map_),
+                        system.message_types(c->map_));
   if (!port)
-    return base::fail(base::errc::io_error, "cannot listen for nodes on " +
-                                                settings.cluster.listen + ": " +
+    return base::fail(base::errc::io_error, "cannot listen for nodes on " + where->first + ":" +
+                                                std::to_string(where->second) + ": " +
                                                 system.render(port.error()));
   c->port_ = *port;
   c->address_ = where->first + ":" + std::to_string(*port);
@@ -256,7 +483,7 @@ coordinator_process::~coordinator_process() {
 base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_system& system,
                                                                 const config::config& settings,
                                                                 const std::string& data_dir) {
-  if (auto ok = check_transport(settings); !ok)
+  if (auto ok = check_transport(system, settings); !ok)
     return ok.error();
   std::unique_ptr<node_process> n(new node_process(system, settings, data_dir));
   if (settings.cluster.join.empty())
@@ -284,28 +511,29 @@ base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_syste
   }
 
   // Other nodes connect here once they learn of this node's actors.
-  auto port = system.middleman().open(listen->second, listen->first.c_str(), true);
+  auto port = listen_on(system, listen->first, listen->second);
   if (!port)
     return base::fail(base::errc::io_error, "cannot listen for other nodes on " +
-                                                settings.cluster.listen + ": " +
+                                                listen->first + ":" +
+                                                std::to_string(listen->second) + ": " +
                                                 system.render(port.error()));
-  n->cluster_address_ = listen->first + ":" + std::to_string(*port);
+  n->cluster_address_ = advertised(settings.cluster, listen->first, *port);
 
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(settings.cluster.join_timeout_ms);
   for (;;) {
-    auto map = system.middleman().remote_actor<actors::shard_map_actor>(coordinator->first,
-                                                                        coordinator->second);
+    auto map = reach<actors::shard_map_actor>(system, coordinator->first, coordinator->second);
     if (map) {
       n->link_ = system.spawn(coordinator_link, caf::actor_cast<caf::actor>(*map), n->id_,
                               coordinator->first, coordinator->second);
       n->map_ = caf::actor_cast<actors::shard_map_actor>(n->link_);
+      n->dialer_ = system.spawn(peer_dialer, n->map_, n->id_);
       break;
     }
     if (std::chrono::steady_clock::now() >= deadline)
       return base::fail(base::errc::unavailable, "cannot reach the coordinator at " +
                                                      settings.cluster.join + ": " +
-                                                     system.render(map.error()));
+                                                     why_unreachable(system, map.error()));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 
@@ -361,7 +589,7 @@ node_process::~node_process() {
     target_.reset();
     runtime_.reset();
   }
-  stop_actors(system_, {link_});
+  stop_actors(system_, {dialer_, link_});
 }
 
 node_runtime* node_process::runtime() {
@@ -387,6 +615,8 @@ base::status node_process::run(const actors::world_record& world) {
                       "the coordinator's generator record: " + record.error().message);
   config::config settings = settings_;
   settings.world = *spec;
+  // The node reports where its cluster port is reached in its heartbeats.
+  settings.cluster.advertise = cluster_address_;
   auto started = node_runtime::start(
       system_, settings, data_dir_ + "/node", id_, map_,
       [&](shard::store& store) { return shard::import_world(store, *spec, *record); });

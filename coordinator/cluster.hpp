@@ -4,8 +4,10 @@
 // shard-map actor through CAF's network layer. A node joins it from a process of its own: it
 // takes the world from the coordinator (or gives it one, when a client creates the world through
 // this node), stores its share of the regions, and serves the client API for every region,
-// routing each request by the map to the node that owns it. Nodes accept each other's
-// connections on their own cluster port, so their traffic does not pass through the coordinator.
+// routing each request by the map to the node that owns it. Each node listens on a cluster port
+// of its own, says in its heartbeats where it is reached, and dials the other nodes there, so
+// their traffic does not pass through the coordinator. With cluster.tls=1 every one of these
+// connections is TLS through CAF's OpenSSL module.
 #pragma once
 
 #include <caf/all.hpp>
@@ -25,13 +27,15 @@
 
 namespace strata::coordinator {
 
-/// Loads CAF's network layer into `cfg`, with what the cluster needs: automatic connections
-/// between nodes, and heartbeats every cluster.heartbeat_ms.
-void configure_network(caf::actor_system_config& cfg, const config::config& settings);
+/// Loads CAF's network layer into `cfg`, with heartbeats every cluster.heartbeat_ms, and with
+/// cluster.tls=1 CAF's OpenSSL module, so that every cluster connection is TLS and both ends
+/// present a certificate that chains to cluster.tls_ca. Errors: errc::invalid_config naming a
+/// TLS file that is missing or unreadable, a key that is not the certificate's, or a certificate
+/// the CA does not vouch for.
+base::status configure_network(caf::actor_system_config& cfg, const config::config& settings);
 
-/// errc::invalid_config when the settings ask for a transport this build does not offer
-/// (cluster.tls=1).
-base::status check_transport(const config::config& settings);
+/// errc::invalid_config when `system` was not configured by configure_network for `settings`.
+base::status check_transport(caf::actor_system& system, const config::config& settings);
 
 /// "host:port"; errc::invalid_argument naming the text.
 base::result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& endpoint);
@@ -123,6 +127,8 @@ class node_process final : public actors::gateway_backend {
   // The link to the coordinator (reconnecting), and the same as a shard-map handle.
   caf::actor link_;
   actors::shard_map_actor map_;
+  // Keeps direct connections to the other nodes.
+  caf::actor dialer_;
 
   mutable std::mutex lock_;
   std::condition_variable stopping_changed_;

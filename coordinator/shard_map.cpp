@@ -537,6 +537,10 @@ actors::shard_map_actor::behavior_type shard_map(
                                 "node " + std::to_string(id) + " has not joined this coordinator");
         remember(self, id, report);
         bool changed = false;
+        if (!report.address.empty() && report.address != node->address) {
+          node->address = report.address;
+          changed = true;
+        }
         if (node->state == "unavailable") {
           node->state = "up";
           log("node " + std::to_string(id) + " is back");

@@ -229,6 +229,8 @@ struct ShardNode {
   storedBytes @2 :UInt64;
   updatesPerS @3 :Float64;
   readsPerS @4 :Float64;
+  address @5 :Text;
+  # host:port of the node's cluster port (cluster.advertise).
 }
 
 struct ShardMove {

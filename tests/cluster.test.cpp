@@ -334,10 +334,8 @@ class steady_load {
   std::thread thread_;
 };
 
-// Every acknowledged update is in the world exactly once: each region's count of applied
-// updates is the number of acknowledged updates that cover it, and sending them all again
-// changes nothing.
-void expect_each_applied_once(client::connection& c, const std::vector<geology::update>& acked) {
+// Each region's count of applied updates is the number of acknowledged updates that cover it.
+void expect_counts(client::connection& c, const std::vector<geology::update>& acked) {
   auto grid = geo::grid::make(world_spec());
   ASSERT_TRUE(grid.ok());
   const geology::process_context context{*grid, geology::material_table::defaults(), 0};
@@ -354,6 +352,12 @@ void expect_each_applied_once(client::connection& c, const std::vector<geology::
     ASSERT_TRUE(stats.ok()) << stats.error().to_string();
     EXPECT_EQ(stats->updates, count) << "region " << region;
   }
+}
+
+// Every acknowledged update is in the world exactly once: the counts above, and sending them
+// all again changes nothing.
+void expect_each_applied_once(client::connection& c, const std::vector<geology::update>& acked) {
+  expect_counts(c, acked);
   auto again = c.apply(acked);
   ASSERT_TRUE(again.ok()) << again.error().to_string();
   for (const client::ack& a : *again)
@@ -624,19 +628,188 @@ TEST(cluster, a_node_that_cannot_reach_its_coordinator_says_so) {
       << alone.output();
 }
 
-// TLS between processes is not built yet: asking for it stops the process with a clear error
-// rather than running in the clear.
-TEST(cluster, a_process_asked_for_tls_refuses_to_start_in_the_clear) {
-  base::temp_dir dir{"cluster-tls"};
-  std::filesystem::create_directories(dir.path());
-  process coordinator(dir.path() + "/coordinator.log",
-                      {"--role", "coordinator", "--data", dir.path() + "/c", "--cluster-listen",
-                       "127.0.0.1:0", "--set", "cluster.tls=1"});
-  const int status = coordinator.wait();
-  ASSERT_NE(status, -1) << coordinator.output();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1);
-  EXPECT_NE(coordinator.output().find("invalid_config: cluster.tls=1"), std::string::npos)
-      << coordinator.output();
+// Certificates for a test cluster, made with the openssl command line: the cluster's CA and a
+// certificate it signed, which every process of the test presents; and a stranger, signed by
+// another CA.
+struct tls_files {
+  std::string dir;
+
+  explicit tls_files(std::string where) : dir(std::move(where)) {
+    std::filesystem::create_directories(dir);
+    make_ca("ca");
+    make_certificate("member", "ca");
+    make_ca("other-ca");
+    make_certificate("stranger", "other-ca");
+  }
+  // The settings of a process presenting `who`'s certificate and trusting `ca`.
+  std::vector<std::string> settings(const std::string& who = "member",
+                                    const std::string& ca = "ca") const {
+    return {"cluster.tls=1", "cluster.tls_certificate=" + dir + "/" + who + ".pem",
+            "cluster.tls_key=" + dir + "/" + who + ".key", "cluster.tls_ca=" + dir + "/" + ca + ".pem"};
+  }
+  // `openssl s_client` against host:port, trusting the cluster's CA: what it printed.
+  std::string probe(const std::string& address) const {
+    const std::string out = dir + "/probe.txt";
+    run("timeout 10 openssl s_client -connect " + address + " -CAfile " + dir +
+            "/ca.pem </dev/null >" + out + " 2>&1",
+        false);
+    std::ifstream in(out);
+    std::stringstream all;
+    all << in.rdbuf();
+    return all.str();
+  }
+
+ private:
+  void run(const std::string& command, bool must_succeed = true) const {
+    const int status = std::system(command.c_str());
+    if (must_succeed) {
+      ASSERT_EQ(status, 0) << command;
+    }
+  }
+  void make_ca(const std::string& name) {
+    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+        "-subj /CN=strata-test-" + name + " -keyout " + dir + "/" + name + ".key -out " + dir +
+        "/" + name + ".pem >>" + dir + "/openssl.log 2>&1");
+  }
+  void make_certificate(const std::string& name, const std::string& ca) {
+    const std::string base = dir + "/" + name;
+    run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=strata-" +
+        name + " -keyout " + base + ".key -out " + base + ".csr >>" + dir + "/openssl.log 2>&1");
+    run("openssl x509 -req -days 2 -in " + base + ".csr -CA " + dir + "/" + ca + ".pem -CAkey " +
+        dir + "/" + ca + ".key -CAcreateserial -out " + base + ".pem >>" + dir +
+        "/openssl.log 2>&1");
+  }
+};
+
+std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// With cluster.tls=1 every cluster port speaks TLS with a certificate of the cluster's CA, and
+// the cluster works as without it: nodes join, take the world, move a range to a node that joins
+// under load, lose no acknowledged update, and reach each other without the coordinator. A
+// failed TLS connection (the probes here) closes no other connection.
+TEST(cluster, over_tls_nodes_join_and_move_ranges_under_load_and_lose_no_update) {
+  base::temp_dir certificates{"cluster-tls-files"};
+  tls_files tls(certificates.path());
+  cluster c(joined(quick, tls.settings()));
+  auto [n1, a1] = c.node("n1");
+  auto [n2, a2] = c.node("n2");
+  auto to_n1 = connect(a1);
+  ASSERT_TRUE(to_n1);
+  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
+  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
+  auto spread = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return owns_something(m, id1) && owns_something(m, id2) && m.moves.empty() &&
+           m.nodes.size() == 2 && !m.nodes[0].address.empty() && !m.nodes[1].address.empty();
+  });
+  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
+
+  // The coordinator's port and each node's cluster port: TLS, with a certificate the cluster's
+  // CA signed.
+  for (const std::string& address :
+       {c.join, spread->nodes[0].address, spread->nodes[1].address}) {
+    const std::string seen = tls.probe(address);
+    EXPECT_NE(seen.find("CN = strata-member"), std::string::npos) << address << ": " << seen;
+    EXPECT_NE(seen.find("Verify return code: 0 (ok)"), std::string::npos)
+        << address << ": " << seen;
+  }
+
+  steady_load load({a1, a2}, workload(400));
+  while (load.acked() < 40)
+    std::this_thread::sleep_for(20ms);
+  auto [n3, a3] = c.node("n3");
+  const std::uint64_t id3 = id_of(*n3);
+  auto three = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return owns_something(m, id3) && m.moves.empty();
+  });
+  ASSERT_TRUE(three.ok()) << three.error().to_string() << c.coordinator->output();
+  const std::size_t before = load.acked();
+  while (load.acked() < before + 40)
+    std::this_thread::sleep_for(20ms);
+  load.stop();
+  EXPECT_EQ(load.other, 0) << load.last_other;
+  expect_each_applied_once(*to_n1, load.acknowledged());
+  // The third node serves reads of regions the others own, through them.
+  auto to_n3 = connect(a3);
+  ASSERT_TRUE(to_n3);
+  expect_each_applied_once(*to_n3, load.acknowledged());
+  for (const auto* p : {n1.get(), n2.get(), n3.get()})
+    EXPECT_EQ(p->output().find("lost the coordinator"), std::string::npos) << p->output();
+  // The nodes reach each other directly: with the coordinator gone, the third node still reads
+  // the regions the others own.
+  c.coordinator->stop(SIGKILL);
+  expect_counts(*to_n3, load.acknowledged());
+}
+
+// A TLS cluster admits no process without a certificate of its CA: a node presenting another
+// CA's certificate, and a node without TLS, both fail to join with a clear error.
+TEST(cluster, a_tls_cluster_refuses_nodes_without_a_certificate_of_its_ca) {
+  base::temp_dir certificates{"cluster-tls-files"};
+  tls_files tls(certificates.path());
+  cluster c(tls.settings());
+  const auto refused = [&](const std::string& name, const std::vector<std::string>& settings,
+                           const std::string& expected) {
+    std::vector<std::string> args{"--role", "node", "--data",   c.dir.path() + "/" + name,
+                                  "--join", c.join, "--listen", "127.0.0.1:0",
+                                  "--set",  "cluster.join_timeout_ms=1500"};
+    for (const std::string& s : settings)
+      args.insert(args.end(), {"--set", s});
+    process node(c.dir.path() + "/" + name + ".log", args);
+    const int status = node.wait();
+    ASSERT_NE(status, -1) << "still running: " << node.output();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << node.output();
+    EXPECT_NE(node.output().find("cannot reach the coordinator at " + c.join), std::string::npos)
+        << node.output();
+    EXPECT_NE(node.output().find(expected), std::string::npos) << node.output();
+  };
+  refused("stranger", tls.settings("stranger", "other-ca"),
+          "a certificate signed by the CA in the others' cluster.tls_ca");
+  refused("plain", {}, "every process of a cluster needs the same cluster.tls");
+  // The coordinator is unharmed: a member joins and is given the world.
+  auto [member, address] = c.node("member");
+  auto to_member = connect(address);
+  ASSERT_TRUE(to_member);
+  auto made = to_member->create(world_spec(), generator_record());
+  ASSERT_TRUE(made.ok()) << made.error().to_string() << member->output();
+  auto map = wait_for_map(*to_member, [&](const client::shard_map& m) {
+    return m.ranges.size() == 1 && m.ranges[0].node == id_of(*member);
+  });
+  EXPECT_TRUE(map.ok()) << map.error().to_string() << member->output();
+}
+
+// TLS files that do not fit stop the process at start, naming the file and what is wrong.
+TEST(cluster, tls_files_that_do_not_fit_stop_the_process_with_a_clear_error) {
+  base::temp_dir certificates{"cluster-tls-files"};
+  tls_files tls(certificates.path());
+  const std::string d = tls.dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"cluster.tls=1"},
+       "missing: cluster.tls_certificate, cluster.tls_key, cluster.tls_ca"},
+      {{"cluster.tls=1", "cluster.tls_certificate=" + d + "/member.pem",
+        "cluster.tls_key=" + d + "/stranger.key", "cluster.tls_ca=" + d + "/ca.pem"},
+       "cluster.tls_key " + d + "/stranger.key: it is not the key of " + d + "/member.pem"},
+      {{"cluster.tls=1", "cluster.tls_certificate=" + d + "/stranger.pem",
+        "cluster.tls_key=" + d + "/stranger.key", "cluster.tls_ca=" + d + "/ca.pem"},
+       "cluster.tls_certificate " + d + "/stranger.pem: peers would refuse it"},
+      {{"cluster.tls=1", "cluster.tls_certificate=" + d + "/nowhere.pem",
+        "cluster.tls_key=" + d + "/member.key", "cluster.tls_ca=" + d + "/ca.pem"},
+       "cluster.tls_certificate " + d + "/nowhere.pem: "},
+  };
+  for (const auto& [settings, expected] : cases) {
+    std::vector<std::string> args{"--role", "coordinator", "--data", d + "/coordinator",
+                                  "--cluster-listen", "127.0.0.1:0"};
+    for (const std::string& s : settings)
+      args.insert(args.end(), {"--set", s});
+    process coordinator(d + "/coordinator.log", args);
+    const int status = coordinator.wait();
+    ASSERT_NE(status, -1) << coordinator.output();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << coordinator.output();
+    EXPECT_NE(coordinator.output().find("strata: invalid_config: "), std::string::npos)
+        << coordinator.output();
+    EXPECT_NE(coordinator.output().find(expected), std::string::npos) << coordinator.output();
+  }
 }
 
 }  // namespace
