@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bench/cluster_bench.hpp"
 #include "bench/compression_bench.hpp"
 #include "bench/ingest_bench.hpp"
 #include "bench/runtime_bench.hpp"
@@ -89,6 +90,46 @@ int run_bench(const args& words) {
     auto ran = bench::run_ingest(options);
     return ran ? exit_ok : report(ran.error());
   }
+  if (what == "cluster") {
+    bench::cluster_options options;
+    std::int64_t updates = static_cast<std::int64_t>(options.updates);
+    std::int64_t nodes = static_cast<std::int64_t>(options.nodes_max);
+    std::int64_t batch = static_cast<std::int64_t>(options.batch);
+    std::int64_t passes = static_cast<std::int64_t>(options.passes);
+    std::int64_t settle_s = static_cast<std::int64_t>(options.settle_s);
+    flag_parser flags("strata bench cluster",
+                      "Durable updates into a coordinator and 1, 2, then 3 node processes on this "
+                      "machine, one client per node, against the embedded server; then, on two "
+                      "nodes, the time to move a region and a range of known size, against a "
+                      "store-level copy of the same rows.");
+    flags.add_text("world", "NAME", "jacksboro (default) or topobathy", &options.world);
+    flags.add_text("sample-data", "DIR", "where the .npz files are", &options.sample_data);
+    flags.add_integer("updates", "N", "updates in the workload (default 600)", &updates);
+    flags.add_integer("nodes", "N", "clusters of 1 to N nodes (default 3)", &nodes);
+    flags.add_integer("batch", "N", "updates per push batch of each client (default 16)", &batch);
+    flags.add_integer("passes", "N", "pushes of the workload, the median reported (default 3)",
+                      &passes);
+    flags.add_integer("settle-s", "S",
+                      "wait at most S seconds for the servers to go idle before pushing (default "
+                      "300)",
+                      &settle_s);
+    flags.add_switch("json", "print one JSON object with a goals list", &options.json);
+    int status = exit_ok;
+    if (!parse_or_exit(flags, args(words.begin() + 1, words.end()), status))
+      return status;
+    if (updates < 3 || nodes < 1 || nodes > 8 || batch < 1 || passes < 1 || settle_s < 0)
+      return report(base::fail(
+          base::errc::invalid_argument,
+          "--updates must be at least 3, --nodes 1 to 8, --batch and --passes at least 1, "
+          "--settle-s not negative"));
+    options.passes = static_cast<std::size_t>(passes);
+    options.settle_s = static_cast<std::size_t>(settle_s);
+    options.updates = static_cast<std::size_t>(updates);
+    options.nodes_max = static_cast<std::size_t>(nodes);
+    options.batch = static_cast<std::size_t>(batch);
+    auto ran = bench::run_cluster(options);
+    return ran ? exit_ok : report(ran.error());
+  }
   if (what == "stream" || what == "query") {
     bench::runtime_options options;
     std::int64_t updates = static_cast<std::int64_t>(options.updates);
@@ -133,6 +174,7 @@ int run_bench(const args& words) {
                "                (--rpc: through the actors in process against over RPC)\n"
                "  stream        streaming through the actor runtime against LMDB gets\n"
                "  query         voxel and column queries through the actor runtime\n"
+               "  cluster       ingest into 1, 2 and 3 node processes, and range moves\n"
                "  (stream and query take --rpc: the same again over Cap'n Proto RPC)\n");
   return what == "--help" ? exit_ok : exit_usage;
 }

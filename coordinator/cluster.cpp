@@ -197,9 +197,9 @@ struct dialer_state {
 // Keeps a direct connection between this node and every other node that is up, through the
 // transport, so that their traffic does not pass through the coordinator and goes on while it is
 // away. Until the first dial, CAF routes through the coordinator, which introduced the peers.
-// Of two nodes, the one with the smaller id dials: when both dial at once, CAF 0.17 closes one
-// connection as redundant, and over TLS that has dropped the nodes' coordinator connections too.
-// (CAF's own automatic connections are off: they would open plain TCP connections.)
+// Of two nodes, the one with the smaller id dials, so that two nodes never open two connections
+// to each other that CAF then has to reconcile by closing one.
+// (With TLS, CAF's own automatic connections are off: they would open plain TCP connections.)
 caf::behavior peer_dialer(caf::stateful_actor<dialer_state>* self, actors::shard_map_actor map,
                           shard::node_id id) {
   constexpr std::chrono::milliseconds every{500};
@@ -358,8 +358,10 @@ base::status configure_network(caf::actor_system_config& cfg, const config::conf
                         "failed connection closes others");
   }
   cfg.load<caf::io::middleman>();
-  // Nodes dial each other themselves (peer_dialer), through the transport.
-  cfg.set("middleman.enable-automatic-connections", false);
+  // Nodes dial each other themselves (peer_dialer), through the transport. CAF's automatic
+  // connections would open plain TCP connections: on without TLS only, where they have kept the
+  // node-to-node proxies alive through coordinator outages more reliably than the dials alone.
+  cfg.set("middleman.enable-automatic-connections", settings.cluster.tls == 0);
   if (settings.cluster.heartbeat_ms > 0) {
     const auto interval = std::chrono::milliseconds(settings.cluster.heartbeat_ms);
     cfg.set("middleman.heartbeat-interval", caf::timespan{interval});

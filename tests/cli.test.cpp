@@ -265,6 +265,26 @@ TEST(cli, bench_stream_and_query_report_goals_from_their_own_run) {
   EXPECT_EQ(run("bench stream --passes 0").status, 1);
 }
 
+TEST(cli, bench_cluster_reports_goals_from_its_own_run) {
+  // The embedded server, then one and two node processes, nine updates each, without waiting
+  // for the servers to go idle; on two nodes, a range and a region move.
+  const run_result r =
+      run("bench cluster --updates 9 --nodes 2 --passes 1 --settle-s 0 --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* goal : {"one_node_cluster_ingest_vs_embedded", "two_nodes_ingest_vs_one",
+                           "region_move_seconds", "range_move_vs_store_copy_time"})
+    EXPECT_NE(r.out.find(std::string("{\"name\":\"") + goal + "\",\"value\":"), std::string::npos)
+        << goal;
+  for (const char* nodes : {"{\"nodes\":0,", "{\"nodes\":1,", "{\"nodes\":2,"})
+    EXPECT_NE(r.out.find(nodes), std::string::npos) << nodes << " in " << r.out;
+  EXPECT_EQ(r.out.find("{\"nodes\":3,"), std::string::npos);
+  // The moved region's rows were counted in its new owner's store.
+  EXPECT_NE(r.out.find("\"moves\":[{"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"regions\":0,"), std::string::npos) << r.out;
+  EXPECT_EQ(json_field(r.out, "updates"), "9");
+  EXPECT_EQ(run("bench cluster --nodes 0").status, 1);
+}
+
 TEST(cli, survey_reads_real_terrain) {
   const run_result r = run("survey --json");
   ASSERT_EQ(r.status, 0) << r.out;

@@ -547,7 +547,9 @@ TEST(cluster, a_node_whose_lease_lapsed_accepts_no_writes) {
     ASSERT_FALSE(errors.empty());
     for (const base::error& e : errors) {
       EXPECT_EQ(base::kind(e.code), base::error_kind::retryable);
-      EXPECT_NE(e.message.find("lease lapsed"), std::string::npos) << e.to_string();
+      EXPECT_NE(e.message.find("lease lapsed"), std::string::npos)
+          << e.to_string() << " through " << address << "\n"
+          << n1->output() << n2->output();
     }
   }
   ::kill(c.coordinator_pid(), SIGCONT);
