@@ -418,8 +418,8 @@ typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_entry& x) {
-  return f(caf::meta::type_name("node_entry"), x.id, x.handle, x.state, x.address,
-           x.stored_bytes, x.updates_per_s, x.reads_per_s);
+  return f(caf::meta::type_name("node_entry"), x.id, x.handle, x.state, x.address, x.stored_bytes,
+           x.updates_per_s, x.reads_per_s);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, range_load_view& x) {
@@ -439,8 +439,7 @@ typename Inspector::result_type inspect(Inspector& f, range_activity& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_report& x) {
-  return f(caf::meta::type_name("node_report"), x.stored_bytes, x.ranges, x.listeners,
-           x.address);
+  return f(caf::meta::type_name("node_report"), x.stored_bytes, x.ranges, x.listeners, x.address);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_grant& x) {

@@ -58,16 +58,7 @@ struct session {
 // The timeline's updates, with the ids every run uses.
 std::vector<geology::update> timeline(const session& s, const runtime_options& options) {
   const std::size_t per_kind = std::max<std::size_t>(1, options.updates / 3);
-  const auto workload = make_workload(s.terrain, s.server->world().grid, per_kind);
-  std::vector<geology::update> out;
-  for (std::size_t n = 0; n < workload.size(); ++n) {
-    geology::update u;
-    u.id = id_of(n);
-    u.tick = n + 1;
-    u.process = workload[n];
-    out.push_back(std::move(u));
-  }
-  return out;
+  return as_updates(make_workload(s.terrain, s.server->world().grid, per_kind));
 }
 
 // Pushes the timeline through the router, options.in_flight updates in flight.

@@ -80,4 +80,17 @@ shard::update_id id_of(std::size_t n) {
   return id;
 }
 
+std::vector<geology::update> as_updates(const std::vector<geology::process_update>& workload,
+                                        std::size_t first) {
+  std::vector<geology::update> out;
+  for (std::size_t n = 0; n < workload.size(); ++n) {
+    geology::update u;
+    u.id = id_of(first + n);
+    u.tick = first + n + 1;
+    u.process = workload[n];
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
 }  // namespace strata::bench

@@ -8,6 +8,7 @@
 #include "geo/grid.hpp"
 #include "geology/dem.hpp"
 #include "geology/update.hpp"
+#include "geology/update_codec.hpp"
 #include "shard/keys.hpp"
 
 namespace strata::bench {
@@ -24,6 +25,10 @@ std::vector<geo::lat_lng> workload_sites(const geology::dem& terrain);
 
 /// Update n's id.
 shard::update_id id_of(std::size_t n);
+
+/// The workload as updates: update n has id id_of(first + n) and tick first + n + 1.
+std::vector<geology::update> as_updates(const std::vector<geology::process_update>& workload,
+                                        std::size_t first = 0);
 
 /// The value at fraction p (0..1) of the sorted values; 0 for none.
 double percentile(std::vector<double> values, double p);

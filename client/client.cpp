@@ -771,9 +771,8 @@ shard_map map_of(schema::ShardMap::Reader in) {
     out.ranges.push_back({r.getFirst(), r.getLast(), r.getNode(), r.getEpoch(), r.getUpdatesPerS(),
                           r.getReadsPerS()});
   for (auto n : in.getNodes())
-    out.nodes.push_back(
-        {n.getId(), n.getState().cStr(), n.getStoredBytes(), n.getUpdatesPerS(), n.getReadsPerS(),
-         n.getAddress().cStr()});
+    out.nodes.push_back({n.getId(), n.getState().cStr(), n.getStoredBytes(), n.getUpdatesPerS(),
+                         n.getReadsPerS(), n.getAddress().cStr()});
   for (auto m : in.getMoves())
     out.moves.push_back({m.getFirst(), m.getLast(), m.getFrom(), m.getTo(), m.getReason().cStr()});
   return out;

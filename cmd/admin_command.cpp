@@ -70,9 +70,8 @@ void print_map(const client::shard_map& map, bool json) {
   std::printf("  %-18s %-12s %-21s %14s %10s %10s\n", "id", "state", "address", "stored bytes",
               "updates/s", "reads/s");
   for (const client::shard_node& n : map.nodes)
-    std::printf("  %-18" PRIu64 " %-12s %-21s %14" PRIu64 " %10.1f %10.1f\n", n.id,
-                n.state.c_str(), n.address.c_str(), n.stored_bytes, n.updates_per_s,
-                n.reads_per_s);
+    std::printf("  %-18" PRIu64 " %-12s %-21s %14" PRIu64 " %10.1f %10.1f\n", n.id, n.state.c_str(),
+                n.address.c_str(), n.stored_bytes, n.updates_per_s, n.reads_per_s);
   std::printf("\nranges:\n  %-21s %-21s %-18s %6s %10s %10s\n", "first", "last", "node", "epoch",
               "updates/s", "reads/s");
   for (const client::shard_range& r : map.ranges)

@@ -2,8 +2,10 @@
 #include <caf/all.hpp>
 
 #include <pthread.h>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "actors/types.hpp"
 #include "client/client.hpp"
@@ -152,6 +154,14 @@ int run_serve(const args& words) {
       wait_for_stop(stop_signals);
       server->reset();
     }
+    // Everything durable is closed. CAF's shutdown waits for every actor, and a detached actor
+    // kept alive by a reference CAF's network layer still holds has hung it: exit anyway.
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::seconds(10));
+      std::fprintf(stderr, "strata serve: CAF did not stop within 10 s; exiting\n");
+      std::fflush(stderr);
+      std::_Exit(exit_ok);
+    }).detach();
   }
   std::printf("strata serve: stopped\n");
   return exit_ok;

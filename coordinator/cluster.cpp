@@ -2,12 +2,12 @@
 
 #include "coordinator/shard_map.hpp"
 
-#include <caf/io/all.hpp>
-#include <caf/openssl/all.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <unistd.h>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -102,9 +102,10 @@ std::string why_unreachable(caf::actor_system& system, const caf::error& e) {
     text += " (the process did not answer within " + std::to_string(attempt_timeout.count()) +
             " s; every process of a cluster needs the same cluster.tls)";
   else if (e == caf::sec::disconnect_during_handshake)
-    text += " (the other side closed the connection: every process of a cluster needs the "
-            "same cluster.tls and, with TLS, a certificate signed by the CA in the others' "
-            "cluster.tls_ca)";
+    text +=
+        " (the other side closed the connection: every process of a cluster needs the "
+        "same cluster.tls and, with TLS, a certificate signed by the CA in the others' "
+        "cluster.tls_ca)";
   return text;
 }
 
@@ -462,9 +463,9 @@ base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
   c->map_ = system.spawn<caf::detached>(coordinator::shard_map, c->file_.get(),
                                         map->value_or(shard::shard_map{}), std::move(record),
                                         settings.cluster);
-  auto port = listen_on(system, where->first, where->second,
-                        caf::actor_cast<caf::strong_actor_ptr>(c->map_),
-                        system.message_types(c->map_));
+  auto port =
+      listen_on(system, where->first, where->second,
+                caf::actor_cast<caf::strong_actor_ptr>(c->map_), system.message_types(c->map_));
   if (!port)
     return base::fail(base::errc::io_error, "cannot listen for nodes on " + where->first + ":" +
                                                 std::to_string(where->second) + ": " +
@@ -515,9 +516,8 @@ base::result<std::unique_ptr<node_process>> node_process::start(caf::actor_syste
   // Other nodes connect here once they learn of this node's actors.
   auto port = listen_on(system, listen->first, listen->second);
   if (!port)
-    return base::fail(base::errc::io_error, "cannot listen for other nodes on " +
-                                                listen->first + ":" +
-                                                std::to_string(listen->second) + ": " +
+    return base::fail(base::errc::io_error, "cannot listen for other nodes on " + listen->first +
+                                                ":" + std::to_string(listen->second) + ": " +
                                                 system.render(port.error()));
   n->cluster_address_ = advertised(settings.cluster, listen->first, *port);
 

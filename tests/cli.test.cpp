@@ -268,8 +268,7 @@ TEST(cli, bench_stream_and_query_report_goals_from_their_own_run) {
 TEST(cli, bench_cluster_reports_goals_from_its_own_run) {
   // The embedded server, then one and two node processes, nine updates each, without waiting
   // for the servers to go idle; on two nodes, a range and a region move.
-  const run_result r =
-      run("bench cluster --updates 9 --nodes 2 --passes 1 --settle-s 0 --json");
+  const run_result r = run("bench cluster --updates 9 --nodes 2 --passes 1 --settle-s 0 --json");
   ASSERT_EQ(r.status, 0) << r.out;
   for (const char* goal : {"one_node_cluster_ingest_vs_embedded", "two_nodes_ingest_vs_one",
                            "region_move_seconds", "range_move_vs_store_copy_time"})

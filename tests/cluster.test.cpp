@@ -647,7 +647,8 @@ struct tls_files {
   std::vector<std::string> settings(const std::string& who = "member",
                                     const std::string& ca = "ca") const {
     return {"cluster.tls=1", "cluster.tls_certificate=" + dir + "/" + who + ".pem",
-            "cluster.tls_key=" + dir + "/" + who + ".key", "cluster.tls_ca=" + dir + "/" + ca + ".pem"};
+            "cluster.tls_key=" + dir + "/" + who + ".key",
+            "cluster.tls_ca=" + dir + "/" + ca + ".pem"};
   }
   // `openssl s_client` against host:port, trusting the cluster's CA: what it printed.
   std::string probe(const std::string& address) const {
@@ -670,8 +671,9 @@ struct tls_files {
   }
   void make_ca(const std::string& name) {
     run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-        "-subj /CN=strata-test-" + name + " -keyout " + dir + "/" + name + ".key -out " + dir +
-        "/" + name + ".pem >>" + dir + "/openssl.log 2>&1");
+        "-subj /CN=strata-test-" +
+        name + " -keyout " + dir + "/" + name + ".key -out " + dir + "/" + name + ".pem >>" + dir +
+        "/openssl.log 2>&1");
   }
   void make_certificate(const std::string& name, const std::string& ca) {
     const std::string base = dir + "/" + name;
@@ -710,8 +712,7 @@ TEST(cluster, over_tls_nodes_join_and_move_ranges_under_load_and_lose_no_update)
 
   // The coordinator's port and each node's cluster port: TLS, with a certificate the cluster's
   // CA signed.
-  for (const std::string& address :
-       {c.join, spread->nodes[0].address, spread->nodes[1].address}) {
+  for (const std::string& address : {c.join, spread->nodes[0].address, spread->nodes[1].address}) {
     const std::string seen = tls.probe(address);
     EXPECT_NE(seen.find("CN = strata-member"), std::string::npos) << address << ": " << seen;
     EXPECT_NE(seen.find("Verify return code: 0 (ok)"), std::string::npos)
@@ -753,9 +754,9 @@ TEST(cluster, a_tls_cluster_refuses_nodes_without_a_certificate_of_its_ca) {
   cluster c(tls.settings());
   const auto refused = [&](const std::string& name, const std::vector<std::string>& settings,
                            const std::string& expected) {
-    std::vector<std::string> args{"--role", "node", "--data",   c.dir.path() + "/" + name,
-                                  "--join", c.join, "--listen", "127.0.0.1:0",
-                                  "--set",  "cluster.join_timeout_ms=1500"};
+    std::vector<std::string> args{
+        "--role",   "node",        "--data", c.dir.path() + "/" + name,     "--join", c.join,
+        "--listen", "127.0.0.1:0", "--set",  "cluster.join_timeout_ms=1500"};
     for (const std::string& s : settings)
       args.insert(args.end(), {"--set", s});
     process node(c.dir.path() + "/" + name + ".log", args);
@@ -787,8 +788,7 @@ TEST(cluster, tls_files_that_do_not_fit_stop_the_process_with_a_clear_error) {
   tls_files tls(certificates.path());
   const std::string d = tls.dir;
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"cluster.tls=1"},
-       "missing: cluster.tls_certificate, cluster.tls_key, cluster.tls_ca"},
+      {{"cluster.tls=1"}, "missing: cluster.tls_certificate, cluster.tls_key, cluster.tls_ca"},
       {{"cluster.tls=1", "cluster.tls_certificate=" + d + "/member.pem",
         "cluster.tls_key=" + d + "/stranger.key", "cluster.tls_ca=" + d + "/ca.pem"},
        "cluster.tls_key " + d + "/stranger.key: it is not the key of " + d + "/member.pem"},
@@ -800,8 +800,8 @@ TEST(cluster, tls_files_that_do_not_fit_stop_the_process_with_a_clear_error) {
        "cluster.tls_certificate " + d + "/nowhere.pem: "},
   };
   for (const auto& [settings, expected] : cases) {
-    std::vector<std::string> args{"--role", "coordinator", "--data", d + "/coordinator",
-                                  "--cluster-listen", "127.0.0.1:0"};
+    std::vector<std::string> args{"--role",           "coordinator",      "--data",
+                                  d + "/coordinator", "--cluster-listen", "127.0.0.1:0"};
     for (const std::string& s : settings)
       args.insert(args.end(), {"--set", s});
     process coordinator(d + "/coordinator.log", args);
