@@ -499,6 +499,9 @@ TEST(rpc, a_client_that_vanishes_mid_stream_costs_nothing_after_it_goes) {
     s.stream.window_chunks = 64;
     s.stream.batch_chunks = 16;
   });
+  // Every actor of the server is running once it has answered a read: the node spawns its
+  // readers and its mover when it first runs, which may be after the world's creation returns.
+  f.expect_up();
   const std::size_t actors_before = f.system->registry().running();
   std::atomic<bool> got_one{false};
   std::thread vanishing([&] {
