@@ -154,8 +154,9 @@ int run_serve(const args& words) {
       wait_for_stop(stop_signals);
       server->reset();
     }
-    // Everything durable is closed. CAF's shutdown waits for every actor, and a detached actor
-    // kept alive by a reference CAF's network layer still holds has hung it: exit anyway.
+    // Everything durable is closed. CAF's shutdown waits for every actor: one that never stops
+    // (a detached actor nothing links to its owner, as a node's reconnecting link once had) would
+    // hang the process. The last resort: exit anyway, and say so (the cluster tests fail on it).
     std::thread([] {
       std::this_thread::sleep_for(std::chrono::seconds(10));
       std::fprintf(stderr, "strata serve: CAF did not stop within 10 s; exiting\n");

@@ -310,8 +310,8 @@ caf::behavior coordinator_link(caf::stateful_actor<link_state>* self, caf::actor
                  static_cast<unsigned long long>(st.id), caf::to_string(down.reason).c_str());
     st.upstream = nullptr;
     if (!st.connector)
-      st.connector =
-          self->spawn<caf::detached>(connector, caf::actor_cast<caf::actor>(self), host, port);
+      st.connector = self->spawn<caf::detached + caf::linked>(
+          connector, caf::actor_cast<caf::actor>(self), host, port);
   });
   using namespace actors;
   return {
@@ -476,8 +476,13 @@ base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
 }
 
 coordinator_process::~coordinator_process() {
-  if (port_ != 0)
-    (void)system_.middleman().unpublish(map_, port_);
+  // Through the actor that published it: with TLS, CAF's middleman never saw the port.
+  if (port_ != 0) {
+    caf::scoped_actor self{system_, true};
+    self->request(transport(system_), caf::duration{attempt_timeout}, caf::unpublish_atom::value,
+                  map_.address(), port_)
+        .receive([] {}, [](caf::error&) {});
+  }
   stop_actors(system_, {caf::actor_cast<caf::actor>(map_)});
 }
 

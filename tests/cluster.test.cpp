@@ -87,12 +87,15 @@ class process {
     }
     return -1;
   }
-  // Sends `signal` and returns the exit status.
+  // Sends `signal` and returns the exit status. A process asked to stop stops by itself: not
+  // through `strata serve`'s last resort for a shutdown that hangs.
   int stop(int signal) {
     ::kill(pid_, signal);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
+    if (signal != SIGKILL)
+      EXPECT_EQ(output().find("did not stop"), std::string::npos) << output();
     return status;
   }
 
@@ -248,6 +251,27 @@ TEST(cluster, a_node_serves_regions_that_another_node_owns) {
   EXPECT_EQ(restarted->stop(SIGTERM) >> 8, 0) << restarted->output();
   EXPECT_EQ(first->stop(SIGTERM) >> 8, 0) << first->output();
   EXPECT_EQ(c.coordinator->stop(SIGTERM) >> 8, 0) << c.coordinator->output();
+}
+
+// A node whose coordinator is gone keeps trying to reach it, and still stops at once on SIGTERM;
+// so does a coordinator whose nodes are gone.
+TEST(cluster, processes_stop_on_sigterm_whatever_their_peers_did) {
+  cluster c;
+  auto [node, address] = c.node("node");
+  EXPECT_EQ(c.coordinator->stop(SIGTERM) >> 8, 0) << c.coordinator->output();
+  node->wait_for("lost the coordinator");
+  // Long enough for several reconnection attempts.
+  std::this_thread::sleep_for(1s);
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(node->stop(SIGTERM) >> 8, 0) << node->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 5s) << node->output();
+
+  c.start_coordinator(c.join);
+  auto [again, again_address] = c.node("node", 1);
+  EXPECT_EQ(again->stop(SIGKILL) & 0x7f, SIGKILL);
+  const auto coordinator_asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(c.coordinator->stop(SIGTERM) >> 8, 0) << c.coordinator->output();
+  EXPECT_LT(std::chrono::steady_clock::now() - coordinator_asked, 5s) << c.coordinator->output();
 }
 
 // Settings that make a test cluster quick to notice and to move: leases of 2 s, heartbeats and
