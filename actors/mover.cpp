@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include "actors/errors.hpp"
 #include "actors/protocol.hpp"
@@ -27,73 +28,110 @@ std::uint64_t bytes_of(const shard::region_rows& r) {
   return n;
 }
 
-// One pass: sends the regions whose version moved since `sent` recorded them; returns how many.
-base::result<std::uint64_t> copy_pass(caf::event_based_actor* self, const node_services& services,
-                                      std::map<std::uint64_t, std::uint64_t>& sent,
-                                      std::uint64_t first, std::uint64_t last,
-                                      const caf::actor& to) {
-  auto changed = services.store.changed_regions(first, last);
-  if (!changed)
-    return changed.error();
-  caf::scoped_actor sync{self->system()};
-  const auto timeout = std::chrono::milliseconds(services.settings.cluster.move_timeout_ms);
+// What each move in progress sent, by the range's first id: region → version.
+using sent_versions = std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>>;
+
+// A handoff in progress: its passes over the range, one message of regions at a time. Nothing
+// waits in between, so the mover takes other messages meanwhile and stops at once with its node.
+struct handoff_run {
+  caf::typed_response_promise<std::uint64_t> promise;
+  const node_services* services = nullptr;
+  std::shared_ptr<sent_versions> sent;
+  std::uint64_t first = 0, last = 0;
+  caf::actor to;
+  bool final = false;
+  int pass = 0;
+  // Regions sent by the passes before this one, and by this one.
+  std::uint64_t total = 0, copied = 0;
+  // This pass's regions (those whose version moved since they were sent), and the next to send.
+  std::vector<std::uint64_t> todo;
+  std::size_t next = 0;
+};
+using run_pointer = std::shared_ptr<handoff_run>;
+
+void fail(const run_pointer& run, const base::error& e) {
+  run->sent->erase(run->first);
+  run->promise.deliver(to_caf(e));
+}
+
+void start_pass(caf::event_based_actor* self, const run_pointer& run);
+
+// The pass is over: another while the last one sent more than a handful, or the answer.
+void end_pass(caf::event_based_actor* self, const run_pointer& run) {
+  run->total += run->copied;
+  ++run->pass;
+  if (run->final || run->copied <= catch_up_regions || run->pass >= passes_max) {
+    if (run->final)
+      run->sent->erase(run->first);
+    run->promise.deliver(run->total);
+    return;
+  }
+  start_pass(self, run);
+}
+
+// Sends the pass's next regions, a few megabytes at most, and goes on once the new owner took
+// them.
+void send_batch(caf::event_based_actor* self, const run_pointer& run) {
   std::vector<shard::region_rows> batch;
-  std::uint64_t bytes = 0, copied = 0;
-  const auto flush = [&]() -> base::status {
-    if (batch.empty())
-      return {};
-    base::status outcome;
-    sync->request(to, timeout, ingest_atom::value, batch)
-        .receive([](std::uint64_t) {}, [&](caf::error& e) { outcome = from_caf(e); });
-    if (!outcome)
-      return outcome;
-    for (const shard::region_rows& r : batch)
-      sent[r.region] = r.meta.version;
-    copied += batch.size();
-    batch.clear();
-    bytes = 0;
-    return {};
-  };
-  for (const auto& [region, meta] : *changed) {
-    if (auto was = sent.find(region); was != sent.end() && was->second == meta.version)
-      continue;
-    auto rows = services.store.export_region(region);
+  std::uint64_t bytes = 0;
+  while (run->next < run->todo.size() && bytes < batch_bytes_max &&
+         batch.size() < batch_regions_max) {
+    auto rows = run->services->store.export_region(run->todo[run->next++]);
     if (!rows)
-      return rows.error();
+      return fail(run, rows.error());
     bytes += bytes_of(*rows);
     batch.push_back(std::move(*rows));
-    if (bytes >= batch_bytes_max || batch.size() >= batch_regions_max)
-      if (auto s = flush(); !s)
-        return s.error();
   }
-  if (auto s = flush(); !s)
-    return s.error();
-  return copied;
+  if (batch.empty())
+    return end_pass(self, run);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> versions;
+  for (const shard::region_rows& r : batch)
+    versions.emplace_back(r.region, r.meta.version);
+  const auto timeout = std::chrono::milliseconds(run->services->settings.cluster.move_timeout_ms);
+  self->request(run->to, timeout, ingest_atom::value, std::move(batch))
+      .then(
+          [self, run, versions](std::uint64_t) {
+            auto& mine = (*run->sent)[run->first];
+            for (const auto& [region, version] : versions)
+              mine[region] = version;
+            run->copied += versions.size();
+            send_batch(self, run);
+          },
+          [run](caf::error& e) { fail(run, from_caf(e)); });
+}
+
+// One pass: the regions whose version moved since the last pass sent them.
+void start_pass(caf::event_based_actor* self, const run_pointer& run) {
+  auto changed = run->services->store.changed_regions(run->first, run->last);
+  if (!changed)
+    return fail(run, changed.error());
+  const auto& mine = (*run->sent)[run->first];
+  run->todo.clear();
+  run->next = 0;
+  run->copied = 0;
+  for (const auto& [region, meta] : *changed)
+    if (auto was = mine.find(region); was == mine.end() || was->second != meta.version)
+      run->todo.push_back(region);
+  send_batch(self, run);
 }
 
 }  // namespace
 
 caf::behavior mover(caf::event_based_actor* self, const node_services* services) {
-  // What each move in progress sent, by the range's first id: region → version.
-  auto sent = std::make_shared<std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>>>();
+  auto sent = std::make_shared<sent_versions>();
   return {
       [self, services, sent](handoff_atom, std::uint64_t first, std::uint64_t last,
                              const caf::actor& to, bool final) -> caf::result<std::uint64_t> {
-        auto& mine = (*sent)[first];
-        std::uint64_t total = 0;
-        for (int pass = 0; pass < (final ? 1 : passes_max); ++pass) {
-          auto copied = copy_pass(self, *services, mine, first, last, to);
-          if (!copied) {
-            sent->erase(first);
-            return to_caf(copied.error());
-          }
-          total += *copied;
-          if (*copied <= catch_up_regions)
-            break;
-        }
-        if (final)
-          sent->erase(first);
-        return total;
+        auto run = std::make_shared<handoff_run>();
+        run->promise = self->make_response_promise<std::uint64_t>();
+        run->services = services;
+        run->sent = sent;
+        run->first = first;
+        run->last = last;
+        run->to = to;
+        run->final = final;
+        start_pass(self, run);
+        return run->promise;
       },
       [services](ingest_atom,
                  const std::vector<shard::region_rows>& regions) -> caf::result<std::uint64_t> {

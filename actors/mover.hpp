@@ -6,7 +6,9 @@
 //       a few megabytes per message, and answers how many it sent. Not final: passes repeat
 //       while the last one sent more than a handful (writes go on meanwhile); each region is
 //       sent again only when its version moved. Final: one pass of what changed since, after
-//       which the move's memory is forgotten.
+//       which the move's memory is forgotten. Each message waits for the new owner's answer
+//       (cluster.move_timeout_ms) without blocking: the mover takes other messages meanwhile,
+//       and stops at once with its node.
 //   (ingest_atom, std::vector<shard::region_rows>) -> std::uint64_t
 //       the receiving side: replaces those regions in this node's store.
 //   (release_atom, first, last) -> std::uint64_t

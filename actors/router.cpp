@@ -1,5 +1,6 @@
 #include "actors/router.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -171,6 +172,12 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
   st.lod_kept = lod_kept;
   if (coordinator)
     self->send(coordinator, subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  self->set_down_handler([self](const caf::down_msg& down) {
+    auto& feeds = self->state.feeds;
+    feeds.erase(std::remove_if(feeds.begin(), feeds.end(),
+                               [&](const caf::actor& f) { return f.address() == down.source; }),
+                feeds.end());
+  });
   return {
       [self](apply_atom, std::string& bytes) -> caf::result<write_reply> {
         router_state& st = self->state;
@@ -264,10 +271,17 @@ router_actor::behavior_type router(router_actor::stateful_pointer<router_state> 
         std::vector<std::uint64_t> ids;
         for (S2CellId r : *regions)
           ids.push_back(r.id());
-        return self->spawn(subscription, st.next_id++, sink, std::move(ids), st.routes,
-                           st.coordinator, st.settings);
+        caf::actor feed = self->spawn(subscription, st.next_id++, sink, std::move(ids), st.routes,
+                                      st.coordinator, st.settings);
+        self->monitor(feed);
+        st.feeds.push_back(feed);
+        return feed;
       },
-      [self](map_atom, const map_view& view) { self->state.routes.install(view); },
+      [self](map_atom a, const map_view& view) {
+        self->state.routes.install(view);
+        for (const caf::actor& feed : self->state.feeds)
+          caf::anon_send(feed, a, view);
+      },
       [self](tick_atom, std::uint64_t token) {
         auto found = self->state.later.find(token);
         if (found == self->state.later.end())

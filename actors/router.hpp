@@ -32,6 +32,9 @@ struct router_state {
   /// Retries waiting for their time ((tick_atom, token) runs one).
   std::map<std::uint64_t, std::function<void()>> later;
   std::uint64_t next_later = 1;
+  /// The change feeds it started and that still run: each gets every new map, to follow its
+  /// regions when they move.
+  std::vector<caf::actor> feeds;
 };
 
 /// `context` (the world's grid and materials) outlives the router; `lod_kept` is the highest

@@ -1,5 +1,6 @@
 #include "actors/subscription.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "actors/errors.hpp"
@@ -10,8 +11,10 @@ namespace {
 
 using self_pointer = caf::stateful_actor<subscription_state>*;
 
-// Registers with the owners of `regions`, refreshing the map and retrying stale routes.
-void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned attempt) {
+// Registers with the owners of `regions`, refreshing the map and retrying stale routes. After a
+// change of owner (`moved`), each registration tells the sink to read the area afresh.
+void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned attempt,
+            bool moved = false) {
   subscription_state& st = self->state;
   auto grouped = st.routes.group(regions, [](std::uint64_t region) { return region; });
   if (!grouped.unrouted.empty()) {
@@ -21,28 +24,37 @@ void enlist(self_pointer self, std::vector<std::uint64_t> regions, unsigned atte
     return;
   }
   for (auto& [r, part] : grouped.groups) {
+    for (std::uint64_t region : part)
+      st.owners[region] = r.node;
     self->request(r.node, request_timeout(st.settings), subscribe_atom::value, part, r.epoch,
                   caf::actor_cast<caf::actor>(self))
-        .then([](bool) {},
-              [self, part = part, attempt](caf::error& e) {
-                subscription_state& s = self->state;
-                if (from_caf(e).code == base::errc::stale_epoch &&
-                    attempt < s.settings.actors.route_retries_max && s.coordinator) {
-                  self->request(s.coordinator, request_timeout(s.settings), map_atom::value)
-                      .then(
-                          [self, part, attempt](map_view& view) {
-                            self->state.routes.install(view);
-                            enlist(self, part, attempt + 1);
-                          },
-                          [self](caf::error& e) {
-                            self->send(self->state.sink, e);
-                            self->quit();
-                          });
-                  return;
-                }
-                self->send(s.sink, e);
-                self->quit();
-              });
+        .then(
+            [self, moved](bool) {
+              if (!moved)
+                return;
+              subscription_state& s = self->state;
+              ++s.resyncs;
+              self->send(s.sink, resync_atom::value, s.id);
+            },
+            [self, part = part, attempt, moved](caf::error& e) {
+              subscription_state& s = self->state;
+              if (from_caf(e).code == base::errc::stale_epoch &&
+                  attempt < s.settings.actors.route_retries_max && s.coordinator) {
+                self->request(s.coordinator, request_timeout(s.settings), map_atom::value)
+                    .then(
+                        [self, part, attempt, moved](map_view& view) {
+                          self->state.routes.install(view);
+                          enlist(self, part, attempt + 1, moved);
+                        },
+                        [self](caf::error& e) {
+                          self->send(self->state.sink, e);
+                          self->quit();
+                        });
+                return;
+              }
+              self->send(s.sink, e);
+              self->quit();
+            });
   }
 }
 
@@ -90,6 +102,35 @@ void flush(self_pointer self) {
   }
 }
 
+// Follows the regions whose owner the new map changed: leaves the old owner, registers with the
+// new one. Regions whose owner is unavailable wait for it (or for their next owner).
+void follow(self_pointer self, const map_view& view) {
+  subscription_state& st = self->state;
+  st.routes.install(view);
+  std::vector<std::uint64_t> moved;
+  std::vector<std::pair<node_actor, std::vector<std::uint64_t>>> left;
+  for (std::uint64_t region : st.regions) {
+    auto r = st.routes.find(region);
+    if (!r || r->unavailable)
+      continue;
+    auto was = st.owners.find(region);
+    if (was != st.owners.end() && was->second == r->node)
+      continue;
+    if (was != st.owners.end() && was->second) {
+      auto old = std::find_if(left.begin(), left.end(),
+                              [&](const auto& entry) { return entry.first == was->second; });
+      if (old == left.end())
+        old = left.insert(left.end(), {was->second, {}});
+      old->second.push_back(region);
+    }
+    moved.push_back(region);
+  }
+  for (auto& [old, regions] : left)
+    self->send(old, unsub_atom::value, std::move(regions), caf::actor_cast<caf::actor>(self));
+  if (!moved.empty())
+    enlist(self, std::move(moved), 0, true);
+}
+
 }  // namespace
 
 caf::behavior subscription(caf::stateful_actor<subscription_state>* self, std::uint64_t id,
@@ -131,6 +172,7 @@ caf::behavior subscription(caf::stateful_actor<subscription_state>* self, std::u
         st.credited = std::min(st.sent, st.credited + chunks);
         schedule_flush(self);
       },
+      [self](map_atom, const map_view& view) { follow(self, view); },
       [self](cancel_atom) { self->quit(caf::exit_reason::user_shutdown); },
   };
 }

@@ -10,10 +10,16 @@
 // dropped and the sink is told (resync_atom, id): it should read the area afresh (a stream), as
 // the changes since are again delivered one by one.
 //
+// It follows its regions when they move: the router hands it every new map (map_atom, view),
+// and for each region whose owner changed (a move, a node back with a new actor) it leaves the
+// old owner and registers with the new one, then tells the sink (resync_atom, id), since changes
+// committed between the owner's change and the registration were not seen.
+//
 // (cancel_atom) or the sink's death stops it; the region actors monitor it and forget it then.
 // Dynamically typed, like streams.
 #pragma once
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -31,6 +37,8 @@ struct subscription_state {
   routing_table routes;
   config::config settings;
   std::vector<std::uint64_t> regions;
+  /// The node each region's change notes come from: the one it registered with last.
+  std::map<std::uint64_t, node_actor> owners;
   std::set<shard::chunk_key> pending;
   std::uint64_t sent = 0, credited = 0, reading = 0;
   std::uint64_t resyncs = 0;

@@ -284,7 +284,8 @@ class connection {
   base::result<stream_stats> stream(const stream_request& request, const chunk_handler& on_chunks);
 
   /// A change feed of the area; chunks arrive in `on_chunks` while this connection runs a call
-  /// or poll(). `on_resync` runs when changes were dropped (read the area again).
+  /// or poll(). `on_resync` runs when changes may have been missed (read the area again): the
+  /// feed fell behind, or a region of the area moved to another node.
   base::result<std::unique_ptr<subscription>> subscribe(const geo::lat_lng& centre, double radius_m,
                                                         chunk_handler on_chunks,
                                                         std::function<void()> on_resync = {});

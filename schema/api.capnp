@@ -128,8 +128,9 @@ interface ChunkSink {
   # change feed.
 
   resync @1 ();
-  # Change feeds only: changes were dropped because the client fell behind by more than
-  # subscribe.buffer_chunks chunks. Read the area afresh (a stream); changes then flow again.
+  # Change feeds only: changes may have been missed, because the client fell behind by more than
+  # subscribe.buffer_chunks chunks or a region of the area moved to another node. Read the area
+  # afresh (a stream); changes then flow again.
 
   done @2 (stats :StreamStats);
   # Streams only: every chunk has been sent.

@@ -16,6 +16,9 @@
 #include <map>
 #include <set>
 
+#include <s2/s2cell_id.h>
+#include <s2/s2latlng.h>
+
 #include "base/testing.hpp"
 #include "client/client.hpp"
 #include "geology/materials.hpp"
@@ -94,8 +97,9 @@ class process {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
-    if (signal != SIGKILL)
+    if (signal != SIGKILL) {
       EXPECT_EQ(output().find("did not stop"), std::string::npos) << output();
+    }
     return status;
   }
 
@@ -437,6 +441,79 @@ TEST(cluster, ranges_move_under_load_and_every_acknowledged_update_is_applied_on
   expect_each_applied_once(*to_n1, load.acknowledged());
   // The drained node stops at once: it owns nothing.
   EXPECT_EQ(n2->stop(SIGTERM) >> 8, 0) << n2->output();
+}
+
+// A change feed opened on one node follows a region the coordinator moves to another node and
+// back: after each move it says to read the area afresh (resync), then delivers the region's
+// changes from its new owner.
+TEST(cluster, a_change_feed_follows_its_regions_when_they_move) {
+  cluster c(quick);
+  auto [n1, a1] = c.node("n1");
+  auto [n2, a2] = c.node("n2");
+  auto watcher = connect(a1);
+  auto writer = connect(a2);
+  ASSERT_TRUE(watcher && writer);
+  ASSERT_TRUE(watcher->create(world_spec(), generator_record()).ok());
+  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
+  auto spread = wait_for_map(*watcher, [&](const client::shard_map& m) {
+    return owns_something(m, id1) && owns_something(m, id2) && m.moves.empty();
+  });
+  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
+
+  // An update, and the first region it changes: the feed watches the area around its centre.
+  geology::update update = workload(1).front();
+  auto grid = geo::grid::make(world_spec());
+  ASSERT_TRUE(grid.ok());
+  const geology::process_context context{*grid, geology::material_table::defaults(), 0};
+  auto planned = geology::plan(context, update.process);
+  ASSERT_TRUE(planned.ok() && !planned->regions.empty());
+  const std::uint64_t region = planned->regions.front();
+  const S2LatLng centre(S2CellId(region).ToPoint());
+
+  std::atomic<std::uint64_t> seen{0}, resyncs{0};
+  auto feed = watcher->subscribe(
+      {centre.lat().degrees(), centre.lng().degrees()}, 500,
+      [&](std::vector<client::streamed_chunk>& batch) {
+        for (const client::streamed_chunk& chunk : batch)
+          if (chunk.key.region == region)
+            ++seen;
+      },
+      [&] { ++resyncs; });
+  ASSERT_TRUE(feed.ok()) << feed.error().to_string();
+  // Applies the update again under a new id and waits for the feed to deliver the region's
+  // changed chunks.
+  std::uint64_t tick = 1;
+  const auto changes_arrive = [&] {
+    update.id = client::random_id();
+    update.tick = ++tick;
+    const std::uint64_t before = seen;
+    auto acks = writer->apply(std::span(&update, 1));
+    EXPECT_TRUE(acks.ok() && acks->front().state == client::ack::status::applied)
+        << (acks ? "" : acks.error().to_string());
+    for (int n = 0; n < 500 && seen == before; ++n)
+      watcher->poll(10ms);
+    return seen > before;
+  };
+  EXPECT_TRUE(changes_arrive()) << "the feed works before any move";
+  EXPECT_EQ(resyncs, 0u);
+
+  auto map = watcher->map();
+  ASSERT_TRUE(map.ok()) << map.error().to_string();
+  const auto range = std::find_if(map->ranges.begin(), map->ranges.end(), [&](const auto& r) {
+    return r.first <= region && region <= r.last;
+  });
+  ASSERT_NE(range, map->ranges.end());
+  const std::uint64_t owner = range->node, other = owner == id1 ? id2 : id1;
+  for (std::uint64_t to : {other, owner}) {
+    const std::uint64_t resyncs_before = resyncs;
+    auto moved = watcher->move(region, region, to);
+    ASSERT_TRUE(moved.ok()) << moved.error().to_string() << c.coordinator->output();
+    for (int n = 0; n < 500 && resyncs == resyncs_before; ++n)
+      watcher->poll(10ms);
+    EXPECT_GT(resyncs, resyncs_before) << "moved to node " << to;
+    EXPECT_TRUE(changes_arrive()) << "moved to node " << to << "\n" << n1->output() << n2->output();
+  }
+  EXPECT_FALSE((*feed)->failure()) << (*feed)->failure()->to_string();
 }
 
 // kill -9 of a node: its regions answer a retryable error (not a hang) until it returns with
