@@ -28,8 +28,11 @@ std::uint64_t bytes_of(const shard::region_rows& r) {
   return n;
 }
 
-// What each move in progress sent, by the range's first id: region → version.
-using sent_versions = std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>>;
+// What each move in progress sent, by the range's first id and the new owner: region → version.
+// A move's first pass starts afresh, so what went to another node (a move called off) or in an
+// earlier move is never taken for sent.
+using move_key = std::pair<std::uint64_t, caf::actor_addr>;
+using sent_versions = std::map<move_key, std::map<std::uint64_t, std::uint64_t>>;
 
 // A handoff in progress: its passes over the range, one message of regions at a time. Nothing
 // waits in between, so the mover takes other messages meanwhile and stops at once with its node.
@@ -46,11 +49,13 @@ struct handoff_run {
   // This pass's regions (those whose version moved since they were sent), and the next to send.
   std::vector<std::uint64_t> todo;
   std::size_t next = 0;
+
+  move_key key() const { return {first, to.address()}; }
 };
 using run_pointer = std::shared_ptr<handoff_run>;
 
 void fail(const run_pointer& run, const base::error& e) {
-  run->sent->erase(run->first);
+  run->sent->erase(run->key());
   run->promise.deliver(to_caf(e));
 }
 
@@ -62,7 +67,7 @@ void end_pass(caf::event_based_actor* self, const run_pointer& run) {
   ++run->pass;
   if (run->final || run->copied <= catch_up_regions || run->pass >= passes_max) {
     if (run->final)
-      run->sent->erase(run->first);
+      run->sent->erase(run->key());
     run->promise.deliver(run->total);
     return;
   }
@@ -91,7 +96,7 @@ void send_batch(caf::event_based_actor* self, const run_pointer& run) {
   self->request(run->to, timeout, ingest_atom::value, std::move(batch))
       .then(
           [self, run, versions](std::uint64_t) {
-            auto& mine = (*run->sent)[run->first];
+            auto& mine = (*run->sent)[run->key()];
             for (const auto& [region, version] : versions)
               mine[region] = version;
             run->copied += versions.size();
@@ -105,7 +110,7 @@ void start_pass(caf::event_based_actor* self, const run_pointer& run) {
   auto changed = run->services->store.changed_regions(run->first, run->last);
   if (!changed)
     return fail(run, changed.error());
-  const auto& mine = (*run->sent)[run->first];
+  const auto& mine = (*run->sent)[run->key()];
   run->todo.clear();
   run->next = 0;
   run->copied = 0;
@@ -130,6 +135,8 @@ caf::behavior mover(caf::event_based_actor* self, const node_services* services)
         run->last = last;
         run->to = to;
         run->final = final;
+        if (!final)
+          sent->erase(run->key());
         start_pass(self, run);
         return run->promise;
       },
@@ -141,7 +148,8 @@ caf::behavior mover(caf::event_based_actor* self, const node_services* services)
       },
       [services, sent](release_atom, std::uint64_t first,
                        std::uint64_t last) -> caf::result<std::uint64_t> {
-        sent->erase(first);
+        for (auto it = sent->begin(); it != sent->end();)
+          it = it->first.first == first ? sent->erase(it) : std::next(it);
         auto dropped = services->store.drop_range(first, last);
         if (!dropped)
           return to_caf(dropped.error());

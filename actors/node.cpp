@@ -459,39 +459,43 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
                                                      " does not own the " + describe(first, last) +
                                                      " at epoch " + std::to_string(epoch));
         }
-        if (st.fences.count(first))
+        if (st.fences.count(first) || st.handing.count(first))
           return to_caf(base::errc::unavailable,
                         "the " + describe(first, last) + " is already being handed off");
+        // One handoff of a range at a time, from its first copy to its answer.
+        st.handing.insert(first);
         auto promise = self->make_response_promise<std::uint64_t>();
+        auto answer = [self, first, promise](auto value) mutable {
+          self->state.handing.erase(first);
+          promise.deliver(std::move(value));
+        };
         const auto timeout = milliseconds(st.services->settings.cluster.move_timeout_ms);
         // Copy while writes go on; then fence, let the writes in flight commit, copy the rest.
         self->request(st.mover, timeout, handoff_atom::value, first, last, target, false)
             .then(
-                [self, promise, first, last, to, target, timeout](std::uint64_t copied) mutable {
+                [self, answer, first, last, to, target, timeout](std::uint64_t copied) mutable {
                   node_state& st = self->state;
                   st.fences[first] = node_state::fence{last, to, false, false, {}};
-                  auto final_copy = [self, promise, first, last, target, timeout,
-                                     copied]() mutable {
+                  auto final_copy = [self, answer, first, last, target, timeout, copied]() mutable {
                     self->request(self->state.mover, timeout, handoff_atom::value, first, last,
                                   target, true)
                         .then(
-                            [self, promise, first, copied](std::uint64_t more) mutable {
+                            [self, answer, first, copied](std::uint64_t more) mutable {
                               node_state& st = self->state;
                               auto f = st.fences.find(first);
                               if (f == st.fences.end()) {
-                                promise.deliver(
-                                    to_caf(base::errc::cancelled, "the handoff was called off"));
+                                answer(to_caf(base::errc::cancelled, "the handoff was called off"));
                                 return;
                               }
                               f->second.handed = true;
-                              promise.deliver(copied + more);
+                              answer(copied + more);
                               self->delayed_send(
                                   self, milliseconds(st.services->settings.cluster.lease_ms / 2),
                                   settle_atom::value, first);
                             },
-                            [self, promise, first](caf::error& e) mutable {
+                            [self, answer, first](caf::error& e) mutable {
                               self->state.fences.erase(first);
-                              promise.deliver(std::move(e));
+                              answer(std::move(e));
                             });
                   };
                   if (quiet(st, first, last))
@@ -499,7 +503,7 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
                   else
                     st.fences[first].on_quiet.push_back(std::move(final_copy));
                 },
-                [promise](caf::error& e) mutable { promise.deliver(std::move(e)); });
+                [answer](caf::error& e) mutable { answer(std::move(e)); });
         return promise;
       },
       [self](ingest_atom, std::vector<shard::region_rows>& regions) -> caf::result<std::uint64_t> {

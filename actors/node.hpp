@@ -30,6 +30,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct node_state {
     std::vector<std::function<void()>> on_quiet;
   };
   std::map<std::uint64_t, fence> fences;
+  /// Ranges (by first id) whose handoff is under way, from its first copy to its answer: a second
+  /// handoff of one of them is refused.
+  std::set<std::uint64_t> handing;
   /// Write parts in flight, per region.
   std::map<std::uint64_t, std::uint32_t> writing;
   /// Heartbeats started (leases apply), and when this node's lease lapses.
