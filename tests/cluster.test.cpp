@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <atomic>
 #include <map>
@@ -398,6 +399,30 @@ bool owns_something(const client::shard_map& m, std::uint64_t node) {
                      [&](const client::shard_range& r) { return r.node == node; });
 }
 
+// Two nodes of a cluster, the world created through the first, each owning a share of it.
+struct two_nodes {
+  std::unique_ptr<process> n1, n2;
+  std::string a1, a2;
+  std::uint64_t id1 = 0, id2 = 0;
+  // The map once both own ranges and no move is in progress.
+  client::shard_map map;
+};
+
+void start_two_nodes(cluster& c, two_nodes& t) {
+  std::tie(t.n1, t.a1) = c.node("n1");
+  std::tie(t.n2, t.a2) = c.node("n2");
+  auto to_n1 = connect(t.a1);
+  ASSERT_TRUE(to_n1);
+  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
+  t.id1 = id_of(*t.n1);
+  t.id2 = id_of(*t.n2);
+  auto spread = wait_for_map(*to_n1, [&](const client::shard_map& m) {
+    return owns_something(m, t.id1) && owns_something(m, t.id2) && m.moves.empty();
+  });
+  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
+  t.map = std::move(*spread);
+}
+
 // A coordinator and three nodes under a steady load: a fourth node joins and takes a range,
 // then one node drains; no acknowledged update is lost or applied twice.
 TEST(cluster, ranges_move_under_load_and_every_acknowledged_update_is_applied_once) {
@@ -452,19 +477,14 @@ TEST(cluster, a_node_stops_while_its_move_target_does_not_answer) {
   keys.push_back("cluster.move_timeout_ms=60000");
   keys.push_back("cluster.drain_timeout_ms=3000");
   cluster c(keys);
-  auto [n1, a1] = c.node("n1");
-  auto [n2, a2] = c.node("n2");
+  two_nodes t;
+  ASSERT_NO_FATAL_FAILURE(start_two_nodes(c, t));
+  auto& [n1, n2, a1, a2, id1, id2, map] = t;
   auto to_n1 = connect(a1);
   ASSERT_TRUE(to_n1);
-  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
-  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
-  auto spread = wait_for_map(*to_n1, [&](const client::shard_map& m) {
-    return owns_something(m, id1) && owns_something(m, id2) && m.moves.empty();
-  });
-  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
-  const auto mine = std::find_if(spread->ranges.begin(), spread->ranges.end(),
+  const auto mine = std::find_if(map.ranges.begin(), map.ranges.end(),
                                  [&](const client::shard_range& r) { return r.node == id1; });
-  ASSERT_NE(mine, spread->ranges.end());
+  ASSERT_NE(mine, map.ranges.end());
   // Regions changed by updates: what a move copies.
   auto applied = to_n1->apply(workload(60));
   ASSERT_TRUE(applied.ok()) << applied.error().to_string();
@@ -493,17 +513,12 @@ TEST(cluster, a_node_stops_while_its_move_target_does_not_answer) {
 // changes from its new owner.
 TEST(cluster, a_change_feed_follows_its_regions_when_they_move) {
   cluster c(quick);
-  auto [n1, a1] = c.node("n1");
-  auto [n2, a2] = c.node("n2");
+  two_nodes t;
+  ASSERT_NO_FATAL_FAILURE(start_two_nodes(c, t));
+  auto& [n1, n2, a1, a2, id1, id2, spread] = t;
   auto watcher = connect(a1);
   auto writer = connect(a2);
   ASSERT_TRUE(watcher && writer);
-  ASSERT_TRUE(watcher->create(world_spec(), generator_record()).ok());
-  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
-  auto spread = wait_for_map(*watcher, [&](const client::shard_map& m) {
-    return owns_something(m, id1) && owns_something(m, id2) && m.moves.empty();
-  });
-  ASSERT_TRUE(spread.ok()) << spread.error().to_string() << c.coordinator->output();
 
   // An update, and the first region it changes: the feed watches the area around its centre.
   geology::update update = workload(1).front();
@@ -655,16 +670,12 @@ TEST(cluster, a_killed_node_or_coordinator_loses_no_acknowledged_update) {
 // paused (a partition between it and every node) and with a node paused (partitioned from all).
 TEST(cluster, a_node_whose_lease_lapsed_accepts_no_writes) {
   cluster c(quick);
-  auto [n1, a1] = c.node("n1");
-  auto [n2, a2] = c.node("n2");
+  two_nodes t;
+  ASSERT_NO_FATAL_FAILURE(start_two_nodes(c, t));
+  auto& [n1, n2, a1, a2, id1, id2, spread] = t;
   auto to_n1 = connect(a1);
   auto to_n2 = connect(a2);
   ASSERT_TRUE(to_n1 && to_n2);
-  ASSERT_TRUE(to_n1->create(world_spec(), generator_record()).ok());
-  const std::uint64_t id1 = id_of(*n1), id2 = id_of(*n2);
-  ASSERT_TRUE(wait_for_map(*to_n1, [&](const client::shard_map& m) {
-                return owns_something(m, id2) && m.moves.empty();
-              }).ok());
   auto updates = workload(40);
   auto first = to_n1->apply(std::vector(updates.begin(), updates.begin() + 10));
   ASSERT_TRUE(first.ok()) << first.error().to_string();
