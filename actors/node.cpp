@@ -77,6 +77,7 @@ void with_region(self_pointer self, std::uint64_t region,
   if (found == st.regions.end()) {
     node_state::region_entry entry;
     entry.handle = self->spawn<caf::linked>(actors::region, region, st.services);
+    st.services->children.track(caf::actor_cast<caf::strong_actor_ptr>(entry.handle));
     found = st.regions.emplace(region, std::move(entry)).first;
     ++st.stats.regions_spawned;
   }
@@ -219,6 +220,9 @@ node_actor::behavior_type node(node_actor::stateful_pointer<node_state> self, sh
                              : self->spawn<caf::linked>(reader, services));
   st.mover = services->detached_readers ? self->spawn<caf::detached + caf::linked>(mover, services)
                                         : self->spawn<caf::linked>(mover, services);
+  for (const auto& reader : st.readers)
+    services->children.track(caf::actor_cast<caf::strong_actor_ptr>(reader));
+  services->children.track(caf::actor_cast<caf::strong_actor_ptr>(st.mover));
   // A region actor that fails (a bug) is dropped, and the next message for its region spawns a
   // fresh one; its callers' requests fail with it. Any other exit stops the node.
   self->set_exit_handler([self](caf::exit_msg& msg) {

@@ -24,4 +24,21 @@ std::size_t manual_commits::run() {
   return queued.size();
 }
 
+void live_actors::track(const caf::strong_actor_ptr& actor) {
+  {
+    std::lock_guard guard(lock_);
+    ++live_;
+  }
+  actor->get()->attach_functor([this] {
+    std::lock_guard guard(lock_);
+    if (--live_ == 0)
+      none_.notify_all();
+  });
+}
+
+void live_actors::wait_for_none() {
+  std::unique_lock guard(lock_);
+  none_.wait(guard, [this] { return live_ == 0; });
+}
+
 }  // namespace strata::actors

@@ -10,9 +10,13 @@
 // decides every interleaving.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <vector>
+
+#include <caf/all.hpp>
 
 #include "base/result.hpp"
 #include "config/config.hpp"
@@ -64,6 +68,22 @@ class manual_commits final : public commit_queue {
   std::vector<std::pair<shard::update_request, shard::writer::completion>> queue_;
 };
 
+/// The actors a node spawned that use its services (readers, the mover, region actors): whoever
+/// owns the services waits for the last of them to stop before freeing what they use. Stopping
+/// the node stops them, but after it, each once its message in hand is handled.
+class live_actors {
+ public:
+  /// Counts `actor` until it stops (at once when it already has).
+  void track(const caf::strong_actor_ptr& actor);
+  /// Returns once every tracked actor stopped.
+  void wait_for_none();
+
+ private:
+  std::mutex lock_;
+  std::condition_variable none_;
+  std::size_t live_ = 0;
+};
+
 /// A node's world and storage, shared by its actors. Everything referred to outlives them.
 struct node_services {
   node_services(shard::store& s, const shard::world& w, const geology::material_table& m,
@@ -84,6 +104,8 @@ struct node_services {
   geology::process_context context;
   /// Reader actors run detached (a thread each); false runs them on the scheduler (tests).
   bool detached_readers = true;
+  /// The node's own actors (its readers, mover and region actors) still running.
+  mutable live_actors children;
 };
 
 }  // namespace strata::actors

@@ -74,6 +74,9 @@ base::result<std::unique_ptr<node_runtime>> node_runtime::start(
 
 node_runtime::~node_runtime() {
   stop_actors(system_, {caf::actor_cast<caf::actor>(router_), caf::actor_cast<caf::actor>(node_)});
+  // The node's own actors stop after it: none may be using the store when it closes.
+  if (services_)
+    services_->children.wait_for_none();
   if (writer_)
     writer_->stop();
   if (recompressor_)
