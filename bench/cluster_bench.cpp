@@ -84,13 +84,8 @@ class server_process {
   // The word after `marker` on the first line that has it, waiting up to 60 s.
   base::result<std::string> wait_for(const std::string& marker) const {
     for (int n = 0; n < 3000; ++n) {
-      std::ifstream in(log_);
-      std::string line;
-      while (std::getline(in, line))
-        if (auto at = line.find(marker); at != std::string::npos) {
-          std::string rest = line.substr(at + marker.size());
-          return rest.substr(0, rest.find_first_of(" ,"));
-        }
+      if (auto word = word_after(log_, marker))
+        return *word;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_)
         return base::fail(base::errc::unavailable, "a server process stopped: " + output());
@@ -435,19 +430,14 @@ base::status run_cluster(const cluster_options& options) {
   const std::string binary = this_binary();
   if (binary.empty())
     return base::fail(base::errc::io_error, "cannot find this binary (/proc/self/exe)");
-  auto terrain = geology::load_named(options.world, options.sample_data.empty()
-                                                        ? geology::matplotlib_sample_data
-                                                        : options.sample_data);
-  if (!terrain)
-    return terrain.error();
-  const geo::world_spec spec = geology::sample_world_spec(options.world);
-  auto grid = geo::grid::make(spec);
-  if (!grid)
-    return grid.error();
-  const geology::process_context context{*grid, geology::material_table::defaults(), 0};
-  const std::string record = geology::serialize(geology::generator_record{{}, *terrain});
+  auto world = load_sample_world(options.world, options.sample_data);
+  if (!world)
+    return world.error();
+  const geo::world_spec& spec = world->spec;
+  const geology::process_context context{world->grid, geology::material_table::defaults(), 0};
+  const std::string record = geology::serialize(geology::generator_record{{}, world->terrain});
   const auto workload =
-      make_workload(*terrain, *grid, std::max<std::size_t>(1, options.updates / 3));
+      make_workload(world->terrain, world->grid, std::max<std::size_t>(1, options.updates / 3));
   const std::vector<geology::update> updates = as_updates(workload);
 
   // The anchor: the embedded server.

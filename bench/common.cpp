@@ -1,8 +1,20 @@
 #include "bench/common.hpp"
 
 #include <cstdio>
+#include <fstream>
 
 namespace strata::bench {
+
+std::optional<std::string> word_after(const std::string& log, const std::string& marker) {
+  std::ifstream in(log);
+  std::string line;
+  while (std::getline(in, line))
+    if (auto at = line.find(marker); at != std::string::npos) {
+      std::string rest = line.substr(at + marker.size());
+      return rest.substr(0, rest.find_first_of(" ,"));
+    }
+  return std::nullopt;
+}
 
 void write_goals(base::json_writer& out, const std::vector<goal>& goals) {
   out.key("goals").begin_array();

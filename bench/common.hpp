@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct goal {
   bool at_most;  // value <= target when true, value >= target otherwise
   bool met() const { return at_most ? value <= target : value >= target; }
 };
+
+/// In a process's log: the word after `marker` (up to a space or a comma) on the first line that
+/// has it, or nothing yet.
+std::optional<std::string> word_after(const std::string& log, const std::string& marker);
 
 /// Writes `"goals": [...]` into an open JSON object.
 void write_goals(base::json_writer& out, const std::vector<goal>& goals);

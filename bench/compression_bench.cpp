@@ -14,6 +14,7 @@
 
 #include "base/json.hpp"
 #include "bench/common.hpp"
+#include "bench/workload.hpp"
 #include "compression/format.hpp"
 #include "compression/selector.hpp"
 #include "geo/world_spec.hpp"
@@ -217,14 +218,11 @@ void check_every_codec(pass_report& report, const chunk& c, const chunk& baselin
 }  // namespace
 
 base::status run_compression(const compression_options& options) {
-  auto terrain = geology::load_named(options.world, options.sample_data.empty()
-                                                        ? geology::matplotlib_sample_data
-                                                        : options.sample_data);
-  if (!terrain)
-    return terrain.error();
-  auto g = geo::grid::make(geology::sample_world_spec(options.world));
-  if (!g)
-    return g.error();
+  auto world = load_sample_world(options.world, options.sample_data);
+  if (!world)
+    return world.error();
+  const geo::grid* g = &world->grid;
+  const geology::dem* terrain = &world->terrain;
   auto columns = geology::chunk_columns_under(*g, *terrain, 1000000);
   if (!columns)
     return columns.error();

@@ -123,17 +123,13 @@ class chunk_map final : public geology::chunk_access {
 }  // namespace
 
 base::status run_ingest(const ingest_options& options) {
-  auto terrain = geology::load_named(options.world, options.sample_data.empty()
-                                                        ? geology::matplotlib_sample_data
-                                                        : options.sample_data);
-  if (!terrain)
-    return terrain.error();
-  const geo::world_spec spec = geology::sample_world_spec(options.world);
-  auto g = geo::grid::make(spec);
-  if (!g)
-    return g.error();
+  auto sample = load_sample_world(options.world, options.sample_data);
+  if (!sample)
+    return sample.error();
+  const geo::world_spec& spec = sample->spec;
   const std::size_t per_kind = std::max<std::size_t>(1, options.updates / kind_count);
-  const std::vector<geology::process_update> workload = make_workload(*terrain, *g, per_kind);
+  const std::vector<geology::process_update> workload =
+      make_workload(sample->terrain, sample->grid, per_kind);
   const geology::material_table& materials = geology::material_table::defaults();
 
   // strata: the writer over the store, a window of updates in flight.
@@ -159,7 +155,8 @@ base::status run_ingest(const ingest_options& options) {
     if (!opened)
       return opened.error();
     store = std::move(*opened);
-    auto imported = shard::import_world(*store, spec, geology::generator_record{{}, *terrain});
+    auto imported =
+        shard::import_world(*store, spec, geology::generator_record{{}, sample->terrain});
     if (!imported)
       return imported.error();
     world = std::move(*imported);

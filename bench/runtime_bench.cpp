@@ -115,18 +115,16 @@ base::status ingest_rpc(session& s, const std::vector<geology::update>& updates)
 base::result<std::unique_ptr<session>> start(const runtime_options& options,
                                              bool rpc_ingest = false) {
   auto s = std::make_unique<session>(options);
-  auto terrain = geology::load_named(options.world, options.sample_data.empty()
-                                                        ? geology::matplotlib_sample_data
-                                                        : options.sample_data);
-  if (!terrain)
-    return terrain.error();
-  s->terrain = std::move(*terrain);
+  auto world = load_sample_world(options.world, options.sample_data);
+  if (!world)
+    return world.error();
+  s->terrain = std::move(world->terrain);
   s->sites = workload_sites(s->terrain);
   actors::register_types(s->config);
   s->config.set("logger.console-verbosity", caf::atom("quiet"));
   s->config.set("logger.file-verbosity", caf::atom("quiet"));
   s->system = std::make_unique<caf::actor_system>(s->config);
-  const geo::world_spec spec = geology::sample_world_spec(options.world);
+  const geo::world_spec spec = world->spec;
   config::config settings;
   settings.world = spec;
   settings.gateway.push_updates_in_flight = options.in_flight;

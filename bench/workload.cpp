@@ -9,6 +9,19 @@
 
 namespace strata::bench {
 
+base::result<sample_world> load_sample_world(const std::string& world,
+                                             const std::string& sample_data) {
+  auto terrain = geology::load_named(
+      world, sample_data.empty() ? geology::matplotlib_sample_data : sample_data);
+  if (!terrain)
+    return terrain.error();
+  const geo::world_spec spec = geology::sample_world_spec(world);
+  auto grid = geo::grid::make(spec);
+  if (!grid)
+    return grid.error();
+  return sample_world{std::move(*terrain), spec, std::move(*grid)};
+}
+
 std::vector<geo::lat_lng> workload_sites(const geology::dem& terrain) {
   std::mt19937_64 random(20261122);
   std::uniform_real_distribution<double> unit(0, 1);

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "base/result.hpp"
 #include "geo/grid.hpp"
 #include "geology/dem.hpp"
 #include "geology/update.hpp"
@@ -12,6 +14,16 @@
 #include "shard/keys.hpp"
 
 namespace strata::bench {
+
+/// A sample world the benchmarks run on: its DEM (read from `sample_data`, or from Debian's
+/// matplotlib data when that is empty), its spec and its grid.
+struct sample_world {
+  geology::dem terrain;
+  geo::world_spec spec;
+  geo::grid grid;
+};
+base::result<sample_world> load_sample_world(const std::string& world,
+                                             const std::string& sample_data);
 
 /// The sequence: a block of erosions, one of depositions, one of tectonic uplifts, `per_kind`
 /// each. A simulation works the same places tick after tick (a hillside erodes, a basin fills, a

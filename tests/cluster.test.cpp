@@ -21,6 +21,7 @@
 #include <s2/s2latlng.h>
 
 #include "base/testing.hpp"
+#include "bench/common.hpp"
 #include "client/client.hpp"
 #include "geology/materials.hpp"
 #include "geology/update.hpp"
@@ -60,13 +61,8 @@ class process {
   // comma), waiting up to 30 s for it.
   std::string wait_for(const std::string& marker) const {
     for (int n = 0; n < 1500; ++n) {
-      std::ifstream in(log_);
-      std::string line;
-      while (std::getline(in, line))
-        if (auto at = line.find(marker); at != std::string::npos) {
-          std::string rest = line.substr(at + marker.size());
-          return rest.substr(0, rest.find_first_of(" ,"));
-        }
+      if (auto word = bench::word_after(log_, marker))
+        return *word;
       std::this_thread::sleep_for(20ms);
     }
     ADD_FAILURE() << "no \"" << marker << "\" in " << output();
