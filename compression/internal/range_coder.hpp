@@ -25,14 +25,21 @@ inline constexpr int probability_bits = 11;
 /// the data: after each decision it moves 1/2 of the way towards it, then 1/4, 1/8, and 1/16 from
 /// then on. Payloads are small (a few thousand decisions over a few hundred contexts), so a
 /// context learns from its first decisions quickly and then settles. It stays within 15..2033.
+/// Both live in one 16-bit word (the probability in the low 11 bits, the updates seen, 0..3,
+/// above), so a decision loads and stores one word.
 struct probability {
-  std::uint16_t p = 1 << (probability_bits - 1);
-  std::uint8_t seen = 0;
-  /// The shift of this update (1, 2, 3, then 4).
-  int shift() {
-    const int k = seen;
-    seen = static_cast<std::uint8_t>(k + (k < 3));
-    return k + 1;
+  std::uint16_t state = 1 << (probability_bits - 1);
+
+  std::uint32_t p() const { return state & ((1u << probability_bits) - 1); }
+  /// Moves towards the bit just coded, without a branch on it.
+  void update(bool value) {
+    const std::uint32_t p0 = p();
+    const std::uint32_t seen = state >> probability_bits;
+    const std::uint32_t shift = seen + 1;
+    const std::uint32_t towards_zero = ((1u << probability_bits) - p0) >> shift;
+    const std::uint32_t towards_one = p0 >> shift;
+    const std::uint32_t next = value ? p0 - towards_one : p0 + towards_zero;
+    state = static_cast<std::uint16_t>(next | (seen + (seen < 3)) << probability_bits);
   }
 };
 
@@ -42,15 +49,13 @@ class range_encoder {
   explicit range_encoder(std::string& out) : out_(out), start_(out.size()) {}
 
   bool bit(probability& prob, bool value) {
-    const std::uint32_t bound = (range_ >> probability_bits) * prob.p;
-    const int shift = prob.shift();
+    const std::uint32_t bound = (range_ >> probability_bits) * prob.p();
+    prob.update(value);
     if (!value) {
       range_ = bound;
-      prob.p += ((1u << probability_bits) - prob.p) >> shift;
     } else {
       low_ += bound;
       range_ -= bound;
-      prob.p -= prob.p >> shift;
     }
     while (range_ < top) {
       range_ <<= 8;
@@ -96,43 +101,46 @@ class range_encoder {
 class range_decoder {
  public:
   static constexpr bool encoding = false;
-  explicit range_decoder(std::string_view in) : in_(in) {
-    for (int n = 0; n < 4; ++n)
-      code_ = code_ << 8 | next();
+  /// Keeps a copy of the input, followed by zeros, so that it reads without a branch: the copy
+  /// is per thread, so a thread runs one decoder at a time.
+  explicit range_decoder(std::string_view in) : size_(in.size()) {
+    thread_local std::string padded;
+    padded.assign(in);
+    padded.append(padding, '\0');
+    in_ = reinterpret_cast<const std::uint8_t*>(padded.data());
+    for (int n = 0; n < 4; ++n) {
+      code_ = code_ << 8 | in_[at_];
+      at_ += at_ < size_;
+    }
   }
 
   /// Whether the input was consumed as an encoder's payload would be (see above).
-  bool consumed_exactly() const { return at_ >= in_.size() && (in_.empty() || in_.back() != '\0'); }
+  bool consumed_exactly() const { return at_ >= size_ && (size_ == 0 || in_[size_ - 1] != 0); }
 
   bool bit(probability& prob, bool /*value*/) {
     // Without branches on the bit: most decisions are skewed, but the rare ones would each
-    // cost a misprediction.
-    const int shift = prob.shift();
-    std::uint16_t& p = prob.p;
-    const std::uint32_t bound = (range_ >> probability_bits) * p;
+    // cost a misprediction. Nor on the renormalisation, which is as hard to predict.
+    const std::uint32_t bound = (range_ >> probability_bits) * prob.p();
     const bool value = code_ >= bound;
-    const std::uint32_t mask = 0u - static_cast<std::uint32_t>(value);
-    code_ -= bound & mask;
+    code_ -= value ? bound : 0;
     range_ = value ? range_ - bound : bound;
-    const std::uint32_t towards_zero = ((1u << probability_bits) - p) >> shift;
-    const std::uint32_t towards_one = p >> shift;
-    p = static_cast<std::uint16_t>(value ? p - towards_one : p + towards_zero);
-    // A probability stays within 15..2033, so one shift restores range >= 2^24.
-    if (range_ < top) {
-      range_ <<= 8;
-      code_ = code_ << 8 | next();
-    }
+    prob.update(value);
+    // A probability stays within 15..2033, so one shift restores range >= 2^24. Past the end,
+    // the byte read is padding: zero.
+    const bool low = range_ < top;
+    const std::uint32_t shift = low ? 8 : 0;
+    range_ <<= shift;
+    code_ = code_ << shift | (low ? in_[at_] : 0u);
+    at_ += low && at_ < size_;
     return value;
   }
 
  private:
   static constexpr std::uint32_t top = 1u << 24;
-  std::uint32_t next() {
-    const std::size_t at = at_++;
-    return at < in_.size() ? static_cast<std::uint8_t>(in_[at]) : 0u;
-  }
+  static constexpr std::size_t padding = 4;
 
-  std::string_view in_;
+  const std::uint8_t* in_ = nullptr;
+  std::size_t size_ = 0;
   std::size_t at_ = 0;
   std::uint32_t range_ = 0xffffffffu;
   std::uint32_t code_ = 0;
