@@ -245,12 +245,16 @@ base::status run_compression(const compression_options& options) {
     report.name = after ? "after erosion and deposition" : "as generated";
     for (const char* name :
          {"raw", "zstd-1", "zstd-3", "zstd-19", "blosc-zstd-bitshuffle", "openvdb",
-          "strata-fast-path", "strata-hybrid", "strata-hybrid+baseline"})
+          "strata-fast-path", "strata-hybrid", "strata-hybrid-smallest", "strata-hybrid+baseline"})
       report.get(name);
-    compression::selector_policy policy;
+    // The policy the store uses (balanced), and for comparison the smallest payloads.
+    compression::selector_policy policy = compression::selector_policy::balanced_default();
     policy.zstd_level = 19;
     policy.audit_every = 16;
+    compression::selector_policy smallest_policy = policy;
+    smallest_policy.target = compression::selector_policy::goal::smallest;
     compression::selector material(policy), history(policy);
+    compression::selector smallest_material(smallest_policy), smallest_history(smallest_policy);
     compression::selector baseline_material(policy), baseline_history(policy);
     openvdb::Int32Grid::Ptr grid = openvdb::Int32Grid::create(0);
     std::vector<std::int32_t> dense_values;
@@ -313,13 +317,16 @@ base::status run_compression(const compression_options& options) {
             compression::encode_fast(c, bytes);
           },
           decode_format, payloads, decoded);
-      batch_method(
-          report, "strata-hybrid", batch,
-          [&material, &history](const chunk& c, std::string& bytes) {
-            bytes.clear();
-            compression::encode_selected(c, material, history, bytes);
-          },
-          decode_format, payloads, decoded);
+      auto selected = [](compression::selector& for_material, compression::selector& for_history) {
+        return [&for_material, &for_history](const chunk& c, std::string& bytes) {
+          bytes.clear();
+          compression::encode_selected(c, for_material, for_history, bytes);
+        };
+      };
+      batch_method(report, "strata-hybrid", batch, selected(material, history), decode_format,
+                   payloads, decoded);
+      batch_method(report, "strata-hybrid-smallest", batch,
+                   selected(smallest_material, smallest_history), decode_format, payloads, decoded);
       for (std::uint32_t k = 0; k < layers; ++k)
         baseline_method(report, batch[k], baselines[k], baseline_seconds[k], baseline_material,
                         baseline_history, buffer, decoded);

@@ -42,6 +42,7 @@ double since(std::chrono::steady_clock::time_point start) {
 int run_compress(const args& words) {
   std::string shape_text, in_path, out_path;
   std::int64_t level = 19;
+  double decode_weight = compression::balanced_decode_weight;
   flag_parser flags("strata compress",
                     "Compress a dense uint8 volume (x fastest, then y, then z) into 32^3 chunks, "
                     "each with the codec the selector picks.");
@@ -49,18 +50,27 @@ int run_compress(const args& words) {
   flags.add_text("in", "FILE.raw", "the raw volume", &in_path, true);
   flags.add_text("out", "FILE.strata", "where to write the compressed volume", &out_path, true);
   flags.add_integer("level", "N", "zstd level inside the codecs, 1..22 (default 19)", &level);
+  flags.add_number("decode-weight", "BYTES",
+                   "stored bytes one microsecond of decoding is worth when picking a codec; 0 "
+                   "picks the smallest (default " +
+                       std::to_string(compression::balanced_decode_weight).substr(0, 3) + ")",
+                   &decode_weight);
   int status = exit_ok;
   if (!parse_or_exit(flags, words, status))
     return status;
   if (level < 1 || level > 22)
     return report(base::fail(base::errc::invalid_argument, "--level must be 1..22"));
+  if (!(decode_weight >= 0 && decode_weight <= 1e9))
+    return report(
+        base::fail(base::errc::invalid_argument, "--decode-weight must be 0..1e9 bytes per us"));
   auto shape = parse_shape(shape_text);
   if (!shape)
     return report(shape.error());
   auto data = base::read_file(in_path);
   if (!data)
     return report(data.error());
-  compression::selector_policy policy;
+  compression::selector_policy policy = compression::selector_policy::balanced_default();
+  policy.decode_weight = decode_weight;
   policy.zstd_level = static_cast<int>(level);
   policy.audit_every = 0;
   compression::selector selector(policy);

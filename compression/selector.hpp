@@ -2,11 +2,12 @@
 //
 // For each channel it analyses the content (compression/analysis.hpp), ranks the candidates by
 // estimated size corrected by what it has learned, encodes the top few, and keeps the smallest
-// (or the smallest whose learned decode time fits a budget). It learns online, per feature bucket
+// (or the smallest whose learned decode time fits a budget, or the one with the least bytes plus
+// weighted decode time: balanced, which the store uses). It learns online, per feature bucket
 // (distinct values x layers per column x dominant share): the ratio of measured to estimated size
-// of every candidate it encodes, and, every few channels, the decode time of the winner. Every
-// `audit_every` channels it also encodes every candidate (exhaustive search) to measure how often
-// its pick is the true best and how much CPU it saves; stats() reports both.
+// of every candidate it encodes, and the time its payloads take to decode. Every `audit_every`
+// channels it also encodes every candidate (exhaustive search) to measure how often its pick is
+// the true best and how much CPU it saves; report() has both.
 //
 // A selector is not thread-safe: use one per thread.
 #pragma once
@@ -40,22 +41,34 @@ std::size_t index_of(const candidate& c);
 /// "zstd_transform/column_layers", "palette", ...
 std::string candidate_name(const candidate& c);
 
+/// The weight of the balanced policy strata stores chunks with (selector_policy::decode_weight).
+inline constexpr double balanced_decode_weight = 2.0;
+
 struct selector_policy {
   enum class goal : std::uint8_t {
     smallest,                       // the smallest payload
     smallest_within_decode_budget,  // the smallest whose learned decode time fits the budget
+    balanced,                       // the least bytes + decode_weight x learned decode microseconds
   };
   goal target = goal::smallest;
   /// Per channel, for smallest_within_decode_budget.
   double decode_budget_ns = 0;
+  /// For balanced: how many stored bytes one microsecond of decoding is worth. 0 is smallest;
+  /// the larger, the more bytes a faster codec may cost.
+  double decode_weight = 0;
   /// zstd's level for zstd and zstd_transform.
   int zstd_level = 19;
   /// Candidates encoded per channel to verify the prediction (1..14).
   int verify = 4;
   /// Exhaustive search every this many channels, to measure accuracy; 0 never.
   int audit_every = 64;
-  /// The winner's decode is timed every this many channels.
+  /// The winner's decode is timed every this many channels; balanced times every candidate it
+  /// encodes then, and any it has not timed yet in the channel's bucket.
   int time_decode_every = 8;
+
+  /// The balanced policy strata stores chunks with: a microsecond of decoding is worth
+  /// `balanced_decode_weight` bytes (docs/compression.md has how it was chosen).
+  static selector_policy balanced_default();
 };
 
 struct selection {
@@ -65,10 +78,11 @@ struct selection {
 
 struct selector_report {
   std::uint64_t channels = 0;
-  /// Channels also searched exhaustively, and how often the pick was within 1 % of the smallest.
+  /// Channels also searched exhaustively, and how often the pick was within 1 % of the best (the
+  /// smallest; for balanced, the least cost).
   std::uint64_t audits = 0;
   std::uint64_t audit_best = 0;
-  /// Bytes the picks took over the best bytes, on audited channels (1.0 = always the best).
+  /// Bytes the picks took over the best picks' bytes, on audited channels (1.0 = always the best).
   double audit_bytes_ratio = 1;
   /// Seconds spent choosing (analysis and verification), and what exhaustive search would have
   /// spent on the same channels, extrapolated from the audits.
@@ -90,7 +104,7 @@ class selector {
 
   /// Picks and encodes one channel.
   selection choose(channel_view in);
-  /// Encodes with every candidate and returns the smallest (the policy's budget applies).
+  /// Encodes with every candidate and returns the best under the policy.
   selection exhaustive(channel_view in);
 
   const selector_report& report() const { return report_; }
@@ -108,12 +122,17 @@ class selector {
   };
   static std::size_t bucket_of(const analysis& a);
   bool within_budget(const bucket& b, std::size_t index) const;
+  // What the policy minimises: bytes, plus for balanced the weighted learned decode time (0 for a
+  // candidate not timed yet in the bucket, so that it is tried).
+  double cost(const bucket& b, std::size_t index, double bytes) const;
   bool encode(std::size_t index, channel_view in, std::string& out) const;
   // Encodes every candidate; with an analysis, also learns from every size it measures.
   selection search_all(channel_view in, const analysis* learn_from);
   // Moves the bucket's size factor for a candidate towards measured / estimated bytes.
   void learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes);
-  void learn_decode(bucket& b, std::size_t index, const selection& s);
+  // Times the decode of a payload of candidate `index` (the faster of two runs: the first can
+  // find cold caches) and moves the bucket's decode time towards it.
+  void learn_decode(bucket& b, std::size_t index, const std::string& payload);
 
   selector_policy policy_;
   std::vector<bucket> buckets_;

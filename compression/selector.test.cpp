@@ -125,6 +125,46 @@ TEST(selector, a_decode_budget_excludes_slow_codecs) {
   EXPECT_EQ(generous.choose(c).chosen, first);
 }
 
+TEST(selector, balanced_trades_bytes_for_decode_time_by_its_weight) {
+  const unsigned seed = base::test_seed("selector.balanced_trades_bytes_for_decode_time");
+  std::mt19937 random(seed);
+  std::vector<channel> stream;
+  for (int n = 0; n < 60; ++n)
+    stream.push_back(stratified(random));
+  selector_policy smallest_policy;
+  smallest_policy.zstd_level = 3;
+  smallest_policy.audit_every = 0;
+  selector_policy balanced_policy = smallest_policy;
+  balanced_policy.target = selector_policy::goal::balanced;
+  // At weight 0 a microsecond is worth nothing: the same picks as the smallest policy.
+  balanced_policy.decode_weight = 0;
+  selector smallest(smallest_policy), free_time(balanced_policy);
+  // At a weight no payload size can outweigh, the pick is whichever decoded fastest.
+  balanced_policy.decode_weight = 1e9;
+  selector fastest(balanced_policy);
+  std::size_t smallest_bytes = 0, fastest_bytes = 0;
+  for (const channel& c : stream) {
+    const selection s = smallest.choose(c);
+    EXPECT_EQ(free_time.choose(c).chosen, s.chosen) << "seed " << seed;
+    const selection f = fastest.choose(c);
+    channel decoded{};
+    ASSERT_TRUE(decode_with(f.chosen.id, f.payload, decoded).ok());
+    ASSERT_EQ(decoded, c) << "seed " << seed;
+    smallest_bytes += s.payload.size();
+    fastest_bytes += f.payload.size();
+  }
+  // The smallest codecs of these channels model their layers (context_layers, zstd over a
+  // transform), which takes longer than copying runs: decode time bought with bytes.
+  EXPECT_GT(fastest_bytes, smallest_bytes) << "seed " << seed;
+  const selector_report& r = fastest.report();
+  EXPECT_GT(r.mix[index_of({codec_id::run_length})] + r.mix[index_of({codec_id::zstd})] +
+                r.mix[index_of({codec_id::zstd_transform, codec_id::walk_raw})] +
+                r.mix[index_of({codec_id::zstd_transform, codec_id::run_length})] +
+                r.mix[index_of({codec_id::palette})],
+            0u)
+      << "seed " << seed;
+}
+
 TEST(selector, encode_selected_writes_a_decodable_chunk) {
   std::mt19937 random(7);
   chunk c;

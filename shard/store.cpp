@@ -217,7 +217,10 @@ struct store::impl {
   std::uint64_t next_sequence = 1;
   mutable std::mutex counters_lock;
   store_counters counters;
-  compression::selector material_selector, history_selector;
+  // Balanced: chunks are read far more often than written, so a codec that decodes much faster
+  // may cost a few more bytes.
+  compression::selector material_selector{compression::selector_policy::balanced_default()};
+  compression::selector history_selector{compression::selector_policy::balanced_default()};
 
   impl(const store_options& o, baseline_source b, lmdb::environment e)
       : options(o), baseline(std::move(b)), env(std::move(e)), cache(o.cache_bytes) {}
