@@ -50,10 +50,12 @@ int run_compress(const args& words) {
   flags.add_text("in", "FILE.raw", "the raw volume", &in_path, true);
   flags.add_text("out", "FILE.strata", "where to write the compressed volume", &out_path, true);
   flags.add_integer("level", "N", "zstd level inside the codecs, 1..22 (default 19)", &level);
+  char default_weight[32];
+  std::snprintf(default_weight, sizeof default_weight, "%g", compression::balanced_decode_weight);
   flags.add_number("decode-weight", "BYTES",
-                   "stored bytes one microsecond of decoding is worth when picking a codec; 0 "
-                   "picks the smallest (default " +
-                       std::to_string(compression::balanced_decode_weight).substr(0, 3) + ")",
+                   std::string("stored bytes one microsecond of decoding is worth when picking a "
+                               "codec; 0 picks the smallest (default ") +
+                       default_weight + ")",
                    &decode_weight);
   int status = exit_ok;
   if (!parse_or_exit(flags, words, status))
