@@ -6,10 +6,7 @@
 #include <cstring>
 
 #include "compression/bytes.hpp"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "compression/internal/columns.hpp"
 
 namespace strata::compression {
 
@@ -136,46 +133,6 @@ std::size_t count_runs(channel_view in, walk order) {
 
 namespace {
 
-#if defined(__SSE2__)
-// One round of a 16 x 16 byte transpose: rows i and i + 8 interleaved into rows 2i and 2i + 1.
-// Four rounds transpose the matrix.
-[[gnu::always_inline]] inline void interleave(const __m128i (&in)[16], __m128i (&out)[16]) {
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    out[2 * i] = _mm_unpacklo_epi8(in[i], in[i + 8]);
-    out[2 * i + 1] = _mm_unpackhi_epi8(in[i], in[i + 8]);
-  }
-}
-#endif
-
-// Copies the 16 x 16 bytes at `in` (row r at in + r * in_stride) transposed to `out`.
-void transpose16(const std::uint8_t* in, std::size_t in_stride, std::uint8_t* out,
-                 std::size_t out_stride) {
-#if defined(__SSE2__)
-  __m128i a[16], b[16];
-  for (std::size_t r = 0; r < 16; ++r)
-    a[r] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + r * in_stride));
-  interleave(a, b);
-  interleave(b, a);
-  interleave(a, b);
-  interleave(b, a);
-  for (std::size_t r = 0; r < 16; ++r)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + r * out_stride), a[r]);
-#else
-  for (std::size_t r = 0; r < 16; ++r)
-    for (std::size_t c = 0; c < 16; ++c)
-      out[c * out_stride + r] = in[r * in_stride + c];
-#endif
-}
-
-// The same for 32 x 32 bytes.
-void transpose32(const std::uint8_t* in, std::size_t in_stride, std::uint8_t* out,
-                 std::size_t out_stride) {
-  for (std::size_t r = 0; r < edge; r += 16)
-    for (std::size_t c = 0; c < edge; c += 16)
-      transpose16(in + r * in_stride + c, in_stride, out + c * out_stride + r, out_stride);
-}
-
 // Writes a channel given in walk order to storage order: the axis walks by transposing 32 x 32
 // planes, Morton order voxel by voxel.
 void unwalk(walk order, const std::uint8_t* walked, channel_span out) {
@@ -187,12 +144,12 @@ void unwalk(walk order, const std::uint8_t* walked, channel_span out) {
     case walk::z_first:
       // walked[y][x][z] -> out[z][y][x]: per y, the (x, z) plane transposed.
       for (std::size_t y = 0; y < edge; ++y)
-        transpose32(walked + y * plane, edge, out.data() + y * edge, plane);
+        internal::transpose32(walked + y * plane, edge, out.data() + y * edge, plane);
       return;
     case walk::y_first:
       // walked[z][x][y] -> out[z][y][x]: per z, the (x, y) plane transposed.
       for (std::size_t z = 0; z < edge; ++z)
-        transpose32(walked + z * plane, edge, out.data() + z * plane, edge);
+        internal::transpose32(walked + z * plane, edge, out.data() + z * plane, edge);
       return;
     case walk::morton:
       break;

@@ -149,7 +149,7 @@ base::status decode_predicted_layers(std::string_view payload, channel_span out)
   if (!read.at_end())
     return base::fail(base::errc::corrupt_data,
                       std::to_string(read.remaining()) + " bytes follow the last column");
-  internal::columns_to_storage(by_column, out);
+  internal::columns_to_storage(by_column.data(), out);
   return {};
 }
 
