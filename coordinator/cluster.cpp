@@ -459,10 +459,9 @@ base::result<std::unique_ptr<coordinator_process>> coordinator_process::start(
   actors::world_record record;
   if (*world)
     record = {(*world)->first, (*world)->second};
-  // The map's saves fsync: its own thread.
-  c->map_ = system.spawn<caf::detached>(coordinator::shard_map, c->file_.get(),
-                                        map->value_or(shard::shard_map{}), std::move(record),
-                                        settings.cluster);
+  // On the scheduler, not detached: see shard_map.hpp.
+  c->map_ = system.spawn(coordinator::shard_map, c->file_.get(), map->value_or(shard::shard_map{}),
+                         std::move(record), settings.cluster);
   auto port =
       listen_on(system, where->first, where->second,
                 caf::actor_cast<caf::strong_actor_ptr>(c->map_), system.message_types(c->map_));

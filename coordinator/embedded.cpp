@@ -99,10 +99,10 @@ base::result<std::unique_ptr<embedded>> embedded::start(caf::actor_system& syste
   auto saved = e->map_file_->load();
   if (!saved)
     return saved.error();
-  // The map's saves fsync: its own thread.
-  e->map_ = system.spawn<caf::detached>(coordinator::shard_map, e->map_file_.get(),
-                                        saved->value_or(shard::shard_map{}), actors::world_record{},
-                                        settings.cluster);
+  // On the scheduler, not detached: see shard_map.hpp.
+  e->map_ =
+      system.spawn(coordinator::shard_map, e->map_file_.get(), saved->value_or(shard::shard_map{}),
+                   actors::world_record{}, settings.cluster);
   auto node = node_runtime::start(system, settings, data_dir + "/node", embedded_node, e->map_,
                                   std::move(import));
   if (!node)

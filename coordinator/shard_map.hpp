@@ -4,7 +4,11 @@
 // answers or tells anyone, so a restarted coordinator serves the map it last announced. Nodes
 // join with their id and handle; assign gives a range to a node under a new epoch; subscribers
 // (nodes, routers) are sent (map_atom, map_view) after every change, and once when they
-// subscribe. Saving fsyncs: spawn it detached in a real process (cmd/ does).
+// subscribe. Saving fsyncs, but only when the map or the world changes (a join, a move, a
+// split, create): rare enough for a scheduler thread. It is spawned on the scheduler, not
+// detached: with CAF 0.17 a detached actor's thread waits until the actor is destroyed, and when
+// a node is killed mid-conversation CAF's network layer can keep a reference to the map past the
+// actor system's shutdown, which then never ends (seen in the cluster tests).
 //
 // Leases: a node's heartbeat (renew) reports its load and renews its lease for
 // cluster.lease_ms; a node not heard from for that long, or whose connection drops, is marked
