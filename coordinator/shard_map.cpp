@@ -136,6 +136,8 @@ void finish_move(self_pointer self, std::uint64_t first, std::optional<caf::erro
   if (flipped) {
     log("moved " + describe(first, m.view.last) + " from node " + std::to_string(m.view.from) +
         " to node " + std::to_string(m.view.to) + " (" + m.view.reason + ")");
+    if (m.view.reason == "operator" && ranges_of(st, m.view.from).empty())
+      st.emptied_by_operator.insert(m.view.from);
     for (auto& w : m.waiters)
       w.deliver(current(st));
   } else {
@@ -305,7 +307,7 @@ void plan(self_pointer self) {
   std::stable_sort(donors.begin(), donors.end(), busier);
   const actors::node_entry* busiest = donors.front();
   for (const actors::node_entry& n : st.view.nodes) {
-    if (n.state != "up" || !ranges_of(st, n.id).empty())
+    if (n.state != "up" || !ranges_of(st, n.id).empty() || st.emptied_by_operator.count(n.id))
       continue;
     if (std::any_of(st.moves.begin(), st.moves.end(),
                     [&](const auto& m) { return m.second.view.to == n.id; }))
@@ -478,6 +480,7 @@ actors::shard_map_actor::behavior_type shard_map(
           same->state = "up";
         }
         st.clocks[id].lease_until = self->clock().now() + milliseconds(st.settings.lease_ms);
+        st.emptied_by_operator.erase(id);
         log("node " + std::to_string(id) + " joined");
         st.stuck.clear();
         // The first node of a map with no ranges owns the whole id space.

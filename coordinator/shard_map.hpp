@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "actors/protocol.hpp"
@@ -70,6 +71,9 @@ struct shard_map_state {
   };
   std::map<std::uint64_t, move_state> moves;
   std::optional<time_point> imbalanced_since;
+  /// Nodes an operator's move left with nothing: the join rule leaves them empty until they join
+  /// again (an operator who empties a node means it; load may still give it a range).
+  std::set<shard::node_id> emptied_by_operator;
   /// A split's point is being asked of a node: no other plan until it answers.
   bool splitting = false;
   /// What was last logged about a plan that cannot go on, so it is said once.

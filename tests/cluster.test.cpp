@@ -504,6 +504,27 @@ TEST(cluster, a_node_stops_while_its_move_target_does_not_answer) {
   ::kill(n2->pid(), SIGCONT);
 }
 
+// An operator who moves a node's last range away means it: the planner's rule that gives a node
+// owning nothing a share leaves it empty (it would move the range straight back otherwise).
+TEST(cluster, an_operator_move_that_empties_a_node_is_not_undone) {
+  cluster c(quick);
+  two_nodes t;
+  ASSERT_NO_FATAL_FAILURE(start_two_nodes(c, t));
+  auto to_n1 = connect(t.a1);
+  ASSERT_TRUE(to_n1);
+  for (const client::shard_range& r : t.map.ranges)
+    if (r.node == t.id2) {
+      auto moved = to_n1->move(r.first, r.last, t.id1);
+      ASSERT_TRUE(moved.ok()) << moved.error().to_string() << c.coordinator->output();
+    }
+  // Ten of the planner's rounds (cluster.rebalance_ms=100).
+  std::this_thread::sleep_for(1s);
+  auto map = to_n1->map();
+  ASSERT_TRUE(map.ok()) << map.error().to_string();
+  EXPECT_FALSE(owns_something(*map, t.id2)) << c.coordinator->output();
+  EXPECT_TRUE(map->moves.empty()) << c.coordinator->output();
+}
+
 // A change feed opened on one node follows a region the coordinator moves to another node and
 // back: after each move it says to read the area afresh (resync), then delivers the region's
 // changes from its new owner.
