@@ -73,12 +73,9 @@ TEST(world, an_imported_world_stores_almost_nothing_and_reads_as_generated) {
 }
 
 TEST(world, a_store_with_no_world_says_so) {
-  const std::string dir =
-      (std::filesystem::temp_directory_path() / ("strata-noworld-" + std::to_string(::getpid())))
-          .string();
-  std::filesystem::remove_all(dir);
+  base::temp_dir dir("noworld");
   store_options options;
-  options.directory = dir;
+  options.directory = dir.path();
   auto s = store::open(options);
   auto w = load_world(**s);
   ASSERT_FALSE(w.ok());
