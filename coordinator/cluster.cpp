@@ -101,6 +101,10 @@ std::string why_unreachable(caf::actor_system& system, const caf::error& e) {
   if (e == caf::sec::request_timeout)
     text += " (the process did not answer within " + std::to_string(attempt_timeout.count()) +
             " s; every process of a cluster needs the same cluster.tls)";
+  else if (e == caf::sec::cannot_connect_to_node)
+    text +=
+        " (nothing listens there, or the other side closed the connection at once: every "
+        "process of a cluster needs the same cluster.tls)";
   else if (e == caf::sec::disconnect_during_handshake)
     text +=
         " (the other side closed the connection: every process of a cluster needs the "
