@@ -136,6 +136,7 @@ void finish_move(self_pointer self, std::uint64_t first, std::optional<caf::erro
   if (flipped) {
     log("moved " + describe(first, m.view.last) + " from node " + std::to_string(m.view.from) +
         " to node " + std::to_string(m.view.to) + " (" + m.view.reason + ")");
+    st.emptied_by_operator.erase(m.view.to);
     if (m.view.reason == "operator" && ranges_of(st, m.view.from).empty())
       st.emptied_by_operator.insert(m.view.from);
     for (auto& w : m.waiters)

@@ -72,7 +72,7 @@ struct shard_map_state {
   std::map<std::uint64_t, move_state> moves;
   std::optional<time_point> imbalanced_since;
   /// Nodes an operator's move left with nothing: the join rule leaves them empty until they join
-  /// again (an operator who empties a node means it; load may still give it a range).
+  /// again or are given a range (an operator who empties a node means it; load may still fill it).
   std::set<shard::node_id> emptied_by_operator;
   /// A split's point is being asked of a node: no other plan until it answers.
   bool splitting = false;

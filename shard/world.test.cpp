@@ -3,10 +3,8 @@
 #include "shard/world.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "base/testing.hpp"
 #include "geo/morton.hpp"
