@@ -90,6 +90,11 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
       // a bit per boundary of the others (a repeated column is one that is predicted).
       return 4 + edge * edge * 0.015 +
              (edge * edge - a.repeated_columns) * (a.layers_per_column - 1) * 0.12;
+    case codec_id::surface_layers:
+      // Measured on stratified chunks: a few bytes per surface (a plane), and about a bit and a
+      // half per boundary of a surface that no plane fits.
+      return 4 + edge * edge * 0.01 +
+             (edge * edge - a.repeated_columns) * (a.layers_per_column - 1) * 0.15;
     case codec_id::zstd:
       // zstd's frame and block headers, and about a byte per run it has to describe.
       return 12 + runs * 1.1;

@@ -90,6 +90,8 @@ std::string_view name(codec_id id) {
       return "walk_raw";
     case codec_id::context_layers:
       return "context_layers";
+    case codec_id::surface_layers:
+      return "surface_layers";
   }
   return "unknown";
 }

@@ -29,6 +29,7 @@ enum class codec_id : std::uint8_t {
   predicted_layers = 9,
   walk_raw = 10,
   context_layers = 11,
+  surface_layers = 12,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -99,6 +100,15 @@ base::status decode_predicted_layers(std::string_view payload, channel_span out)
 /// boundaries at its height applied.
 bool encode_context_layers(channel_view in, std::string& out);
 base::status decode_context_layers(std::string_view payload, channel_span out);
+
+/// Surface layers: the channel as one sequence of values bottom-up (every column's layers are
+/// the sequence with some left out) and the surfaces where each value starts, each a 32 x 32
+/// height map coded as a whole (a constant, a plane, or an offset above the surface below, each
+/// with a list of exceptions) or column by column against its neighbours; the model is in
+/// compression/surface_layers.cpp and docs/format.md. Payload: the range coder's bytes. Does not
+/// apply to a channel whose columns need more than 16 values in their sequence.
+bool encode_surface_layers(channel_view in, std::string& out);
+base::status decode_surface_layers(std::string_view payload, channel_span out);
 
 /// zstd over the raw channel. Payload: one zstd frame that records its content size (32^3).
 /// `level` is zstd's, 1..19 (22 with ultra); contexts are reused per thread.

@@ -74,6 +74,7 @@ std::vector<codec_case> codecs() {
       {"column_layers", encode_column_layers, decode_column_layers},
       {"predicted_layers", encode_predicted_layers, decode_predicted_layers},
       {"context_layers", encode_context_layers, decode_context_layers},
+      {"surface_layers", encode_surface_layers, decode_surface_layers},
       {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
@@ -186,6 +187,48 @@ TEST(codecs, structure_shrinks_the_structured_codecs) {
   EXPECT_EQ(layers.size(), 1u + 3 * 2 + (edge * edge - 1));  // one column, then "same" markers
   // The walk, then 3 runs of 10240, 2048 and 20480 voxels: varints of 2, 2 and 3 bytes.
   EXPECT_EQ(runs.size(), 1u + (1 + 2) + (1 + 2) + (1 + 3));
+}
+
+TEST(codecs, surface_layers_code_tilted_strata_as_planes) {
+  // Three surfaces: two quantised planes, and flat ground above them (air from 28 up), with a
+  // layer (6) that pinches out where the planes meet. The sequence is 8, 6, 5, 0.
+  channel tilted{};
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned y = 0; y < edge; ++y)
+      for (unsigned x = 0; x < edge; ++x) {
+        const unsigned first = 3 + (5 * x + 9 * y) / 16, second = (112 + 3 * x - 2 * y) / 8;
+        tilted[voxel_index(x, y, z)] = z >= 28 ? 0 : z < first ? 8 : z < second ? 6 : 5;
+      }
+  std::string payload;
+  ASSERT_TRUE(encode_surface_layers(tilted, payload));
+  // The values and three planes, each a few bytes: far below a bit per column.
+  EXPECT_LT(payload.size(), 48u);
+  channel decoded{};
+  ASSERT_TRUE(decode_surface_layers(payload, decoded).ok());
+  EXPECT_EQ(decoded, tilted);
+  // Columns whose layers come in different orders (8 under 6 here, 6 under 8 there) share one
+  // sequence that holds both.
+  channel swapped = tilted;
+  for (unsigned z = 0; z < 10; ++z)
+    for (unsigned x = 0; x < edge; ++x)
+      swapped[voxel_index(x, 0, z)] = z < 4 ? 6 : 8;
+  payload.clear();
+  ASSERT_TRUE(encode_surface_layers(swapped, payload));
+  ASSERT_TRUE(decode_surface_layers(payload, decoded).ok());
+  EXPECT_EQ(decoded, swapped);
+  // A channel whose columns need more than 16 values in sequence is not for this codec.
+  channel noise{};
+  for (std::size_t n = 0; n < voxels; ++n)
+    noise[n] = static_cast<std::uint8_t>(n * 2654435761u >> 24);
+  payload = "kept";
+  EXPECT_FALSE(encode_surface_layers(noise, payload));
+  EXPECT_EQ(payload, "kept");
+  // So is one where every column is the same 32 thin layers (found by the fuzz seed builder).
+  channel thin{};
+  for (std::size_t n = 0; n < voxels; ++n)
+    thin[n] = static_cast<std::uint8_t>(n / (edge * edge));
+  EXPECT_FALSE(encode_surface_layers(thin, payload));
+  EXPECT_EQ(payload, "kept");
 }
 
 TEST(codecs, predicted_layers_leave_planar_strata_as_zero_residuals) {
@@ -310,6 +353,8 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_predicted_layers, std::string("\x21", 1)));              // 33 layers
   // Bytes whose decisions make a layer end at its own start or repeat the value below it.
   EXPECT_TRUE(refused(decode_context_layers, std::string(8, '\xff')));
+  // Decisions that repeat a value (all ones: 16 values of 255), or leave bytes unread.
+  EXPECT_TRUE(refused(decode_surface_layers, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_zstd, "not zstd"));
   EXPECT_TRUE(refused(decode_zstd_transform, ""));
   std::string inner_zstd;
@@ -340,14 +385,16 @@ TEST(codecs, truncated_and_mutated_payloads_never_crash) {
         continue;
       // A delta cut between spans is a valid, shorter delta, and a range-coded payload cut short
       // or padded decodes to other decisions: the chunk checksum catches those.
-      const bool cut_decodes = codec.name == "baseline_delta" || codec.name == "context_layers";
+      const bool cut_decodes = codec.name == "baseline_delta" || codec.name == "context_layers" ||
+                               codec.name == "surface_layers";
       for (std::size_t size = 0; !cut_decodes && size < payload.size(); size += 1 + size / 8)
         EXPECT_FALSE(codec.decode(payload.substr(0, size), out).ok())
             << codec.name << " accepted a payload cut to " << size << " bytes";
       if (!cut_decodes) {
         EXPECT_FALSE(codec.decode(payload + "x", out).ok()) << codec.name << " accepted padding";
       }
-      for (int n = 0; n < 50; ++n) {
+      // (A range-coded payload can be empty: trailing zero bytes are implied.)
+      for (int n = 0; n < 50 && !payload.empty(); ++n) {
         std::string bad = payload;
         bad[random() % bad.size()] = static_cast<char>(random());
         (void)codec.decode(bad, out);  // any result but a crash

@@ -33,6 +33,7 @@ const std::array<candidate, candidate_count>& candidates() {
       {codec_id::column_layers},
       {codec_id::predicted_layers},
       {codec_id::context_layers},
+      {codec_id::surface_layers},
       {codec_id::zstd},
       {codec_id::zstd_transform, codec_id::run_length},
       {codec_id::zstd_transform, codec_id::palette},
@@ -60,7 +61,7 @@ std::string candidate_name(const candidate& c) {
 
 selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
   STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
-                "verify is 1..14");
+                "verify is 1..15");
 }
 
 std::size_t selector::bucket_of(const analysis& a) {

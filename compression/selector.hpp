@@ -30,9 +30,9 @@ struct candidate {
 };
 
 /// Every candidate the selector considers: uniform, run_length, palette, octree, column_layers,
-/// predicted_layers, context_layers, zstd, and zstd over each of the five transforms and over
-/// walk_raw.
-inline constexpr std::size_t candidate_count = 14;
+/// predicted_layers, context_layers, surface_layers, zstd, and zstd over each of the five
+/// transforms and over walk_raw.
+inline constexpr std::size_t candidate_count = 15;
 const std::array<candidate, candidate_count>& candidates();
 /// Encodes a channel with a candidate (zstd at `zstd_level`); false when it does not apply.
 bool encode_candidate(const candidate& c, channel_view in, int zstd_level, std::string& out);
@@ -58,7 +58,7 @@ struct selector_policy {
   double decode_weight = 0;
   /// zstd's level for zstd and zstd_transform.
   int zstd_level = 19;
-  /// Candidates encoded per channel to verify the prediction (1..14).
+  /// Candidates encoded per channel to verify the prediction (1..15).
   int verify = 4;
   /// Exhaustive search every this many channels, to measure accuracy; 0 never.
   int audit_every = 64;

@@ -193,6 +193,8 @@ bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out)
       return encode_walk_raw(in, walk::z_first, out);
     case codec_id::context_layers:
       return encode_context_layers(in, out);
+    case codec_id::surface_layers:
+      return encode_surface_layers(in, out);
     case codec_id::zstd:
       return encode_zstd(in, zstd_level, out);
     case codec_id::zstd_transform:
@@ -222,6 +224,8 @@ base::status decode_with(codec_id id, std::string_view payload, channel_span out
       return decode_walk_raw(payload, out);
     case codec_id::context_layers:
       return decode_context_layers(payload, out);
+    case codec_id::surface_layers:
+      return decode_surface_layers(payload, out);
     case codec_id::zstd:
       return decode_zstd(payload, out);
     case codec_id::zstd_transform:

@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
     out.clear(), encode_predicted_layers(c, out), write(root / "predicted_layers", name, out);
     out.clear(), encode_walk_raw(c, walk::z_first, out), write(root / "walk_raw", name, out);
     out.clear(), encode_context_layers(c, out), write(root / "context_layers", name, out);
+    out.clear();
+    if (encode_surface_layers(c, out))
+      write(root / "surface_layers", name, out);
     out.clear(), encode_zstd(c, 3, out), write(root / "zstd", name, out);
     for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
                            codec_id::column_layers, codec_id::predicted_layers}) {
