@@ -524,80 +524,41 @@ std::vector<std::uint8_t> merge(const std::vector<std::uint8_t>& a,
   return out;
 }
 
-// Writes the channel from its values and surfaces: per row of 32 columns and height, the values
-// of the surfaces that cross that height there are added to the row's value below all of them.
+// Writes the channel from its values and surfaces: each surface adds its step (its value less the
+// one below) at its height in every column, into a scratch volume one plane taller than the chunk
+// (a surface at 32 adds nothing to it); the channel is then the running sum of those planes, from
+// the bottom, on top of the first value.
 void write_channel(const std::array<std::uint8_t, max_values>& values, int count,
                    const surfaces& heights, channel_span out) {
-  std::array<std::uint8_t, max_values> step{};
-  for (int k = 1; k < count; ++k)
-    step[k] = static_cast<std::uint8_t>(values[k] - values[k - 1]);
-  for (std::size_t y = 0; y < edge; ++y) {
-    // Per surface, the lowest and highest height in this row.
-    std::array<std::uint8_t, max_values> low{}, high{};
-    std::array<std::uint8_t, edge + 1> base{};  // the row's value at z where no surface crosses
-    base.fill(values[0]);
-    int active[max_values];
-    int active_count = 0;
-    for (int k = 1; k < count; ++k) {
-      const std::uint8_t* h = heights[k].data() + y * edge;
-      std::uint8_t lo, hi;
+  thread_local std::array<std::uint8_t, (edge + 1) * columns> steps;
+  std::memset(steps.data(), 0, steps.size());
+  for (int k = 1; k < count; ++k) {
+    const auto step = static_cast<std::uint8_t>(values[k] - values[k - 1]);
+    const std::uint8_t* h = heights[k].data();
+    for (std::size_t n = 0; n < columns; ++n)
+      steps[h[n] * columns + n] = static_cast<std::uint8_t>(steps[h[n] * columns + n] + step);
+  }
+  std::uint8_t* o = out.data();
 #if defined(__SSE2__)
-      const __m128i h0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));
-      const __m128i h1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 16));
-      auto reduce = [](__m128i v, auto op) {
-        v = op(v, _mm_srli_si128(v, 8));
-        v = op(v, _mm_srli_si128(v, 4));
-        v = op(v, _mm_srli_si128(v, 2));
-        v = op(v, _mm_srli_si128(v, 1));
-        return static_cast<std::uint8_t>(_mm_cvtsi128_si32(v));
-      };
-      lo = reduce(_mm_min_epu8(h0, h1), [](__m128i a, __m128i b) { return _mm_min_epu8(a, b); });
-      hi = reduce(_mm_max_epu8(h0, h1), [](__m128i a, __m128i b) { return _mm_max_epu8(a, b); });
+  const __m128i first = _mm_set1_epi8(static_cast<char>(values[0]));
+  for (std::size_t n = 0; n < columns; n += 16)
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(o + n),
+        _mm_add_epi8(first, _mm_loadu_si128(reinterpret_cast<const __m128i*>(steps.data() + n))));
+  for (std::size_t n = columns; n < voxels; n += 16)
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(o + n),
+        _mm_add_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(o + n - columns)),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(steps.data() + n))));
 #else
-      lo = h[0], hi = h[0];
-      for (std::size_t x = 1; x < edge; ++x)
-        lo = std::min(lo, h[x]), hi = std::max(hi, h[x]);
-#endif
-      low[k] = lo, high[k] = hi;
-      for (std::size_t z = hi; z < edge; ++z)
-        base[z] = static_cast<std::uint8_t>(base[z] + step[k]);
-      if (lo < hi)
-        active[active_count++] = k;
-    }
+  for (std::size_t n = 0; n < columns; ++n) {
+    std::uint8_t sum = values[0];
     for (std::size_t z = 0; z < edge; ++z) {
-      std::uint8_t* row = out.data() + z * columns + y * edge;
-#if defined(__SSE2__)
-      __m128i v0 = _mm_set1_epi8(static_cast<char>(base[z]));
-      __m128i v1 = v0;
-      const __m128i height = _mm_set1_epi8(static_cast<char>(z));
-      for (int a = 0; a < active_count; ++a) {
-        const int k = active[a];
-        if (z < low[k] || z >= high[k])
-          continue;
-        const std::uint8_t* h = heights[k].data() + y * edge;
-        const __m128i s = _mm_set1_epi8(static_cast<char>(step[k]));
-        // Heights are 0..32, so a signed comparison serves: the surface is at or below z.
-        const __m128i below0 =
-            _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), height);
-        const __m128i below1 =
-            _mm_cmpgt_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 16)), height);
-        v0 = _mm_add_epi8(v0, _mm_andnot_si128(below0, s));
-        v1 = _mm_add_epi8(v1, _mm_andnot_si128(below1, s));
-      }
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(row), v0);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(row + 16), v1);
-#else
-      for (std::size_t x = 0; x < edge; ++x) {
-        std::uint8_t v = base[z];
-        for (int a = 0; a < active_count; ++a) {
-          const int k = active[a];
-          v = static_cast<std::uint8_t>(v + (heights[k][x + y * edge] <= z ? step[k] : 0));
-        }
-        row[x] = v;
-      }
-#endif
+      sum = static_cast<std::uint8_t>(sum + steps[z * columns + n]);
+      o[z * columns + n] = sum;
     }
   }
+#endif
 }
 
 }  // namespace
