@@ -616,15 +616,12 @@ bool encode_surface_layers(channel_view in, std::string& out) {
   }
   std::array<std::uint8_t, max_values> values{};
   std::copy(sequence.begin(), sequence.end(), values.begin());
-  // The surfaces' modes, chosen in coding order against the model as it will stand.
+  // The surfaces' modes, chosen in coding order against the model as it will stand (the count
+  // and the values have tables of their own).
   std::array<surface_choice, max_values> choices;
   {
     model m;
     cost_coder cost;
-    int n = count;
-    code_tree(cost, m.count.data(), 4, static_cast<unsigned>(n - 1));
-    for (int k = 0; k < count; ++k)
-      code_tree(cost, m.value.data(), 8, values[k]);
     for (int k = 1; k < count; ++k) {
       choices[k] = choose(m, heights[k - 1].data(), heights[k].data());
       code_surface(cost, m, choices[k], heights[k - 1].data(), heights[k].data());
