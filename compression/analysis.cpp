@@ -91,6 +91,7 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
       return 4 + edge * edge * 0.015 +
              (edge * edge - a.repeated_columns) * (a.layers_per_column - 1) * 0.12;
     case codec_id::surface_layers:
+    case codec_id::ordered_surfaces:
       // Measured on stratified chunks: a few bytes per surface (a plane), and about a bit and a
       // half per boundary of a surface that no plane fits.
       return 4 + edge * edge * 0.01 +

@@ -92,6 +92,8 @@ std::string_view name(codec_id id) {
       return "context_layers";
     case codec_id::surface_layers:
       return "surface_layers";
+    case codec_id::ordered_surfaces:
+      return "ordered_surfaces";
   }
   return "unknown";
 }

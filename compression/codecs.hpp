@@ -30,6 +30,7 @@ enum class codec_id : std::uint8_t {
   walk_raw = 10,
   context_layers = 11,
   surface_layers = 12,
+  ordered_surfaces = 13,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -109,6 +110,14 @@ base::status decode_context_layers(std::string_view payload, channel_span out);
 /// apply to a channel whose columns need more than 16 values in their sequence.
 bool encode_surface_layers(channel_view in, std::string& out);
 base::status decode_surface_layers(std::string_view payload, channel_span out);
+
+/// Ordered surfaces: surface layers coded in an order the encoder chooses, each surface clamped
+/// between the nearest ones coded before it (so a bed cut off by the ground costs a plane once
+/// the ground is coded), and each surface's columns split between two streams decoded side by
+/// side. Payload: the first stream's length (1-3 bytes), then both streams. Same domain as
+/// surface layers.
+bool encode_ordered_surfaces(channel_view in, std::string& out);
+base::status decode_ordered_surfaces(std::string_view payload, channel_span out);
 
 /// zstd over the raw channel. Payload: one zstd frame that records its content size (32^3).
 /// `level` is zstd's, 1..19 (22 with ultra); contexts are reused per thread.

@@ -75,6 +75,7 @@ std::vector<codec_case> codecs() {
       {"predicted_layers", encode_predicted_layers, decode_predicted_layers},
       {"context_layers", encode_context_layers, decode_context_layers},
       {"surface_layers", encode_surface_layers, decode_surface_layers},
+      {"ordered_surfaces", encode_ordered_surfaces, decode_ordered_surfaces},
       {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
@@ -231,6 +232,42 @@ TEST(codecs, surface_layers_code_tilted_strata_as_planes) {
   EXPECT_EQ(payload, "kept");
 }
 
+TEST(codecs, ordered_surfaces_let_the_ground_cut_off_beds) {
+  // Beds on tilted planes (values 5, 6, 7 in turn, 6 voxels thick), cut off by rough ground,
+  // with soil (3) two voxels thick on it and air (0) above: the ground and the soil follow no
+  // plane. Coded bottom-up, every bed the ground cuts is a plane with an exception wherever the
+  // ground is below it; coded after the ground, the clamp cuts it and the plane needs none.
+  std::mt19937 random(7);
+  std::array<int, edge * edge> ground;
+  for (unsigned y = 0; y < edge; ++y)
+    for (unsigned x = 0; x < edge; ++x)
+      ground[x + edge * y] = 16 + static_cast<int>(x / 4) - static_cast<int>(y / 5) +
+                             static_cast<int>(random() % 3);
+  channel cut{};
+  for (unsigned z = 0; z < edge; ++z)
+    for (unsigned y = 0; y < edge; ++y)
+      for (unsigned x = 0; x < edge; ++x) {
+        const int top = ground[x + edge * y];
+        const int bed = (static_cast<int>(z) * 16 + static_cast<int>(3 * x + 5 * y)) / 96;
+        const int h = static_cast<int>(z);
+        cut[voxel_index(x, y, z)] = static_cast<std::uint8_t>(
+            h >= top ? 0 : h >= top - 2 ? 3 : 5 + bed % 3);
+      }
+  std::string bottom_up, ordered;
+  ASSERT_TRUE(encode_surface_layers(cut, bottom_up));
+  ASSERT_TRUE(encode_ordered_surfaces(cut, ordered));
+  channel decoded{};
+  ASSERT_TRUE(decode_ordered_surfaces(ordered, decoded).ok());
+  EXPECT_EQ(decoded, cut);
+  EXPECT_LT(ordered.size() * 4, bottom_up.size() * 3)
+      << "ordered " << ordered.size() << " bytes, bottom-up " << bottom_up.size();
+  // The payloads are not interchangeable: each codec reads its own.
+  EXPECT_NE(ordered, bottom_up);
+  // Cut short, the payload decodes to other decisions or is refused; never to this channel.
+  const base::status shorter = decode_ordered_surfaces(ordered.substr(0, ordered.size() / 2), decoded);
+  EXPECT_TRUE(!shorter.ok() || decoded != cut);
+}
+
 TEST(codecs, predicted_layers_leave_planar_strata_as_zero_residuals) {
   // Two boundaries on tilted planes: every column but the first three is predicted exactly.
   channel tilted{};
@@ -355,6 +392,7 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_context_layers, std::string(8, '\xff')));
   // Decisions that repeat a value (all ones: 16 values of 255), or leave bytes unread.
   EXPECT_TRUE(refused(decode_surface_layers, std::string(8, '\xff')));
+  EXPECT_TRUE(refused(decode_ordered_surfaces, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_zstd, "not zstd"));
   EXPECT_TRUE(refused(decode_zstd_transform, ""));
   std::string inner_zstd;
@@ -386,7 +424,8 @@ TEST(codecs, truncated_and_mutated_payloads_never_crash) {
       // A delta cut between spans is a valid, shorter delta, and a range-coded payload cut short
       // or padded decodes to other decisions: the chunk checksum catches those.
       const bool cut_decodes = codec.name == "baseline_delta" || codec.name == "context_layers" ||
-                               codec.name == "surface_layers";
+                               codec.name == "surface_layers" ||
+                               codec.name == "ordered_surfaces";
       for (std::size_t size = 0; !cut_decodes && size < payload.size(); size += 1 + size / 8)
         EXPECT_FALSE(codec.decode(payload.substr(0, size), out).ok())
             << codec.name << " accepted a payload cut to " << size << " bytes";

@@ -33,7 +33,7 @@ const std::array<candidate, candidate_count>& candidates() {
       {codec_id::column_layers},
       {codec_id::predicted_layers},
       {codec_id::context_layers},
-      {codec_id::surface_layers},
+      {codec_id::ordered_surfaces},
       {codec_id::zstd},
       {codec_id::zstd_transform, codec_id::run_length},
       {codec_id::zstd_transform, codec_id::palette},

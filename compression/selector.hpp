@@ -30,7 +30,7 @@ struct candidate {
 };
 
 /// Every candidate the selector considers: uniform, run_length, palette, octree, column_layers,
-/// predicted_layers, context_layers, surface_layers, zstd, and zstd over each of the five
+/// predicted_layers, context_layers, ordered_surfaces, zstd, and zstd over each of the five
 /// transforms and over walk_raw.
 inline constexpr std::size_t candidate_count = 15;
 const std::array<candidate, candidate_count>& candidates();

@@ -1,26 +1,38 @@
-// The surface-layers codec (compression/codecs.hpp): a channel as one sequence of values, bottom
+// The surface-layers codecs (compression/codecs.hpp): a channel as one sequence of values, bottom
 // to top, and the surfaces between them.
 //
 // Strata stack the same way across a chunk: every column's layers, bottom-up, are the chunk's
 // sequence with some layers left out (thickness 0). So the channel is K values s_0..s_{K-1} and
 // K - 1 surfaces: surface k (1..K-1) is a 32 x 32 height map, 0..32, where layer k starts in each
 // column, never below surface k - 1. A voxel at height z holds s_n, n the number of surfaces at or
-// below z. A surface is coded as a whole: a constant, a plane, or an offset above the surface
-// below, each corrected by a list of exceptions; or, for a surface none of those fit (the ground
-// of a DEM), column by column against the planar prediction from its neighbours. Dipping beds are
-// quantised planes, so most surfaces cost a plane and a few exceptions, and decoding them is a pass
-// over the output with no decision per column.
+// below z. A surface is coded as a whole: a constant, a plane, or an offset from a surface coded
+// before it, each corrected by a list of exceptions; or, for a surface none of those fit (the
+// ground of a DEM), column by column against the planar prediction from its neighbours. Dipping
+// beds are quantised planes, so most surfaces cost a plane and a few exceptions, and decoding them
+// is a pass over the output with no decision per column.
+//
+// Two layouts share the model:
+// - surface_layers (12) codes the surfaces bottom-up, each clamped to the one below, in one
+//   stream;
+// - ordered_surfaces (13) codes them in an order the encoder chooses, each clamped between the
+//   nearest surfaces coded before it below and above, and spends no decision on a column those
+//   two already fix. Beds cut off by the ground then cost a plane: coded after the ground, the
+//   clamp does the cutting.
 //
 // Every decision is coded with the adaptive binary range coder of internal/range_coder.hpp; the
-// model below runs the same on both sides. docs/format.md has the payload.
+// model below runs the same on both sides. docs/format.md has the payloads.
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 #include "base/assert.hpp"
@@ -55,7 +67,9 @@ struct number_model {
 struct model {
   std::array<probability, 16> count;  // K - 1, 4 bits
   std::array<probability, 256> value;
+  std::array<probability, 16> order;
   std::array<probability, 4> mode;
+  probability down;
   std::array<probability, 64> constant;
   number_model plane_a, plane_b, plane_c, offset, exceptions, gap, correction, residual;
   std::array<probability, 3> dense;
@@ -106,6 +120,29 @@ std::int64_t code_signed(Coder& coder, number_model& m, std::int64_t truth) {
 using surfaces = std::array<std::array<std::uint8_t, columns>, 16>;
 constexpr int max_values = 16;
 
+// All 32: above the topmost surface coded so far.
+const std::uint8_t* ceiling() {
+  static const std::array<std::uint8_t, columns> top = [] {
+    std::array<std::uint8_t, columns> t;
+    t.fill(last_top);
+    return t;
+  }();
+  return top.data();
+}
+
+// The surfaces coded so far (`coded`, a bit per surface; surface 0 always) nearest below and
+// above surface k: their index, `count` for the ceiling.
+int below_of(unsigned coded, int k) {
+  return std::bit_width(coded & ((1u << k) - 1u)) - 1;
+}
+int above_of(unsigned coded, int k, int count) {
+  const unsigned higher = coded >> (k + 1);
+  return higher ? k + 1 + std::countr_zero(higher) : count;
+}
+const std::uint8_t* heights_at(const surfaces& heights, int k, int count) {
+  return k < count ? heights[static_cast<std::size_t>(k)].data() : ceiling();
+}
+
 // A plane: the height at (x, y) is floor((a + b x + c y) / 65536).
 struct plane {
   std::int64_t a = 0, b = 0, c = 0;
@@ -117,27 +154,52 @@ struct surface_choice {
   int constant = 0;
   plane p;
   int offset = 0;
+  bool down = false;  // an offset below the surface above, not above the one below
   bool dense = false;
 };
 
-// The base of a surface under a constant, plane or offset: clamped to lo..32.
-inline void base_of(const surface_choice& s, const std::uint8_t* lo, std::uint8_t* out) {
+// The base of a surface under a constant, plane or offset: clamped to lo..hi.
+void base_of(const surface_choice& s, const std::uint8_t* __restrict lo,
+             const std::uint8_t* __restrict hi, std::uint8_t* __restrict out) {
   switch (s.mode) {
-    case surface_mode::constant:
+    case surface_mode::constant: {
+      const auto c = static_cast<std::uint8_t>(s.constant);
       for (std::size_t n = 0; n < columns; ++n)
-        out[n] = std::max(lo[n], static_cast<std::uint8_t>(s.constant));
+        out[n] = std::min(std::max(lo[n], c), hi[n]);
       return;
-    case surface_mode::offset:
-      for (std::size_t n = 0; n < columns; ++n)
-        out[n] = static_cast<std::uint8_t>(std::min(lo[n] + s.offset, last_top));
+    }
+    case surface_mode::offset: {
+      // Heights and offsets are at most 32: no sum leaves a byte.
+      const auto d = static_cast<std::uint8_t>(s.offset);
+      if (s.down)
+        for (std::size_t n = 0; n < columns; ++n)
+          out[n] = std::max(static_cast<std::uint8_t>(hi[n] > d ? hi[n] - d : 0), lo[n]);
+      else
+        for (std::size_t n = 0; n < columns; ++n)
+          out[n] = std::min(static_cast<std::uint8_t>(lo[n] + d), hi[n]);
       return;
+    }
     case surface_mode::plane:
       for (std::size_t y = 0; y < edge; ++y) {
-        std::int64_t v = s.p.a + s.p.c * static_cast<std::int64_t>(y);
+        const std::int64_t start = s.p.a + s.p.c * static_cast<std::int64_t>(y);
+        const std::int64_t end = start + s.p.b * static_cast<std::int64_t>(edge - 1);
+        constexpr std::int64_t small = std::int64_t{1} << 30;
+        if (start > -small && start < small && end > -small && end < small) {
+          // The whole row in 32 bits: a loop the compiler vectorises.
+          const auto a = static_cast<std::int32_t>(start);
+          const auto b = static_cast<std::int32_t>(s.p.b);
+          for (std::size_t x = 0; x < edge; ++x) {
+            const std::size_t n = x + edge * y;
+            const std::int32_t h = (a + b * static_cast<std::int32_t>(x)) >> plane_fraction_bits;
+            out[n] = static_cast<std::uint8_t>(std::clamp<std::int32_t>(h, lo[n], hi[n]));
+          }
+          continue;
+        }
+        std::int64_t v = start;
         for (std::size_t x = 0; x < edge; ++x, v += s.p.b) {
           const std::size_t n = x + edge * y;
-          const auto h = std::clamp<std::int64_t>(v >> plane_fraction_bits, lo[n], last_top);
-          out[n] = static_cast<std::uint8_t>(h);
+          out[n] = static_cast<std::uint8_t>(
+              std::clamp<std::int64_t>(v >> plane_fraction_bits, lo[n], hi[n]));
         }
       }
       return;
@@ -148,10 +210,11 @@ inline void base_of(const surface_choice& s, const std::uint8_t* lo, std::uint8_
 
 // A surface column by column: each a correction to its prediction, the base or, for `predicted`,
 // L + B - D (B in the first column, L in the first row, the surface below at the first), clamped
-// to lo..32. A correction's contexts are whether the neighbours needed one.
-template <class Coder>
+// to lo..hi. A correction's contexts are whether the neighbours needed one. In order, a column
+// where lo = hi takes no decision.
+template <bool Ordered, class Coder>
 bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base,
-                const std::uint8_t* lo, std::uint8_t* heights) {
+                const std::uint8_t* lo, const std::uint8_t* hi, std::uint8_t* heights) {
   constexpr bool encoding = Coder::encoding;
   // Bit x: whether the correction at x in the row below was nonzero. The row being coded keeps
   // its left neighbour in registers: decoding is one chain from column to column.
@@ -160,11 +223,18 @@ bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base
     const std::uint8_t* below = heights + (y > 0 ? y - 1 : 0) * edge;
     std::uint8_t* row = heights + y * edge;
     const std::uint8_t* row_lo = lo + y * edge;
+    const std::uint8_t* row_hi = hi + y * edge;
     const std::uint64_t shifted = std::uint64_t{below_nonzero} << 1;  // bit x + 1: the one at x
     std::uint32_t row_nonzero = 0;
     int left = 0;             // the height at x - 1
     std::int64_t before = 0;  // the correction at x - 1
     for (std::size_t x = 0; x < edge; ++x) {
+      if (Ordered && row_lo[x] == row_hi[x]) {
+        row[x] = row_lo[x];
+        left = row_lo[x];
+        before = 0;
+        continue;
+      }
       int prediction;
       int edge_context = 0;
       if (!predicted) {
@@ -176,7 +246,7 @@ bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base
         prediction = x > 0 ? left : row_lo[x];
         edge_context = x > 0 ? 1 : 3;
       }
-      prediction = std::clamp(prediction, static_cast<int>(row_lo[x]), last_top);
+      prediction = std::clamp(prediction, static_cast<int>(row_lo[x]), static_cast<int>(row_hi[x]));
       const int context = (before != 0) + 2 * (shifted >> (x + 1) & 1u) + 4 * (shifted >> x & 1u) +
                           8 * (shifted >> (x + 2) & 1u) + 16 * edge_context;
       const int truth = encoding ? row[x] - prediction : 0;
@@ -185,7 +255,7 @@ bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base
         correction = code_nonzero(coder, m.residual,
                                   m.residual_negative[(before > 0) - (before < 0) + 1], truth);
       const std::int64_t h = prediction + correction;
-      if (h < row_lo[x] || h > last_top)
+      if (h < row_lo[x] || h > row_hi[x])
         return false;
       row[x] = static_cast<std::uint8_t>(h);
       left = static_cast<int>(h);
@@ -197,13 +267,14 @@ bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base
   return true;
 }
 
-// One surface: its base (a constant, a plane, an offset above the surface below, or the planar
-// prediction from its neighbours) and the corrections to it, as a list of exceptions or column by
-// column. `lo` is the surface below; `heights` holds the surface when encoding and receives it
-// when decoding. False when the decisions do not form a surface.
-template <class Coder>
+// One surface: its base (a constant, a plane, an offset from the surface below or, in order,
+// above, or the planar prediction from its neighbours) and the corrections to it, as a list of
+// exceptions or column by column. `lo` and `hi` are the surfaces it lies between; `heights` holds
+// the surface when encoding and receives it when decoding. False when the decisions do not form
+// a surface.
+template <bool Ordered, class Coder>
 bool code_surface(Coder& coder, model& m, const surface_choice& choice, const std::uint8_t* lo,
-                  std::uint8_t* heights) {
+                  const std::uint8_t* hi, std::uint8_t* heights) {
   constexpr bool encoding = Coder::encoding;
   surface_choice s;
   s.mode = static_cast<surface_mode>(
@@ -229,6 +300,8 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
       if (offset > last_top)
         return false;
       s.offset = static_cast<int>(offset);
+      if (Ordered)
+        s.down = coder.bit(m.down, encoding && choice.down);
       break;
     }
     case surface_mode::predicted:
@@ -237,9 +310,9 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
   std::array<std::uint8_t, columns> base;
   const bool predicted = s.mode == surface_mode::predicted;
   if (!predicted)
-    base_of(s, lo, base.data());
+    base_of(s, lo, hi, base.data());
   if (predicted || coder.bit(m.dense[static_cast<unsigned>(s.mode)], encoding && choice.dense))
-    return code_dense(coder, m, predicted, base.data(), lo, heights);
+    return code_dense<Ordered>(coder, m, predicted, base.data(), lo, hi, heights);
   // The exceptions: their count, and each as the gap from the one before and its correction.
   std::array<std::uint16_t, columns> at;
   std::size_t count = 0;
@@ -261,7 +334,7 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
     const auto correction = code_nonzero(coder, m.correction, m.correction.negative,
                                          encoding ? heights[n] - base[n] : 0);
     const std::int64_t h = base[n] + correction;
-    if (h < lo[n] || h > last_top)
+    if (h < lo[n] || h > hi[n])
       return false;
     heights[n] = static_cast<std::uint8_t>(h);
     next = n + 1;
@@ -269,22 +342,44 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
   return true;
 }
 
-// The values, then every surface.
-template <class Coder>
-bool code_channel(Coder& coder, model& m, std::array<std::uint8_t, max_values>& values, int& count,
-                  const surface_choice* choices, surfaces& heights) {
+// The values, then every surface: bottom-up, or in order, each preceded by its rank among the
+// surfaces not yet coded.
+template <bool Ordered, class Coder>
+bool code_channel(Coder& coder, model& m, std::array<std::uint8_t, max_values>& values,
+                  int& count, const surface_choice* choices, const int* order, surfaces& heights) {
+  constexpr bool encoding = Coder::encoding;
   count = static_cast<int>(code_tree(coder, m.count.data(), 4,
-                                     Coder::encoding ? static_cast<unsigned>(count - 1) : 0)) +
+                                     encoding ? static_cast<unsigned>(count - 1) : 0)) +
           1;
   for (int k = 0; k < count; ++k) {
     values[k] = static_cast<std::uint8_t>(code_tree(coder, m.value.data(), 8, values[k]));
     if (k > 0 && values[k] == values[k - 1])
       return false;
   }
-  for (int k = 1; k < count; ++k)
-    if (!code_surface(coder, m, Coder::encoding ? choices[k] : surface_choice{},
-                      heights[k - 1].data(), heights[k].data()))
+  unsigned coded = 1;
+  for (int step = 1; step < count; ++step) {
+    int k = step;
+    if (Ordered) {
+      const auto left = static_cast<unsigned>(count - step);
+      unsigned rank = 0;
+      if (encoding)
+        for (int j = 1; j < order[step]; ++j)
+          rank += !(coded >> j & 1u);
+      if (left > 1)
+        rank = code_tree(coder, m.order.data(), std::bit_width(left - 1), rank);
+      if (rank >= left)
+        return false;
+      // The rank-th surface not yet coded.
+      for (k = 1; (coded >> k & 1u) || rank-- > 0; ++k) {
+      }
+    }
+    if (!code_surface<Ordered>(coder, m, encoding ? choices[k] : surface_choice{},
+                               heights_at(heights, below_of(coded, k), count),
+                               heights_at(heights, above_of(coded, k, count), count),
+                               heights[static_cast<std::size_t>(k)].data()))
       return false;
+    coded |= 1u << k;
+  }
   return true;
 }
 
@@ -320,9 +415,10 @@ class cost_coder {
   double decisions_ = 0;
 };
 
-std::size_t exceptions_of(const surface_choice& s, const std::uint8_t* lo, const std::uint8_t* h) {
+std::size_t exceptions_of(const surface_choice& s, const std::uint8_t* lo, const std::uint8_t* hi,
+                          const std::uint8_t* h) {
   std::array<std::uint8_t, columns> base;
-  base_of(s, lo, base.data());
+  base_of(s, lo, hi, base.data());
   std::size_t count = 0;
   for (std::size_t n = 0; n < columns; ++n)
     count += base[n] != h[n];
@@ -330,15 +426,16 @@ std::size_t exceptions_of(const surface_choice& s, const std::uint8_t* lo, const
 }
 
 // The plane through the most columns of a surface, found by least squares and refined by a local
-// search over its slopes: for given slopes, the offset that fits most columns is found by a sweep.
-// Only columns strictly between the clamps (above lo, below 32) count. False when fewer than 3
-// do.
-bool fit_plane(const std::uint8_t* lo, const std::uint8_t* h, plane& best) {
+// search over its slopes (at most `searches` moves): for given slopes, the offset that fits most
+// columns is found by a sweep. Only columns strictly between the clamps (above lo, below hi)
+// count. False when fewer than 3 do.
+bool fit_plane(const std::uint8_t* lo, const std::uint8_t* hi, const std::uint8_t* h, int searches,
+               plane& best) {
   double sxx = 0, sxy = 0, syy = 0, sx = 0, sy = 0, n = 0, sz = 0, sxz = 0, syz = 0;
   for (std::size_t y = 0; y < edge; ++y)
     for (std::size_t x = 0; x < edge; ++x) {
       const std::size_t at = x + edge * y;
-      if (h[at] <= lo[at] || h[at] >= last_top)
+      if (h[at] <= lo[at] || h[at] >= hi[at])
         continue;
       const double z = h[at] + 0.5;
       sxx += x * x, sxy += x * y, syy += y * y, sx += x, sy += y, n += 1;
@@ -362,7 +459,7 @@ bool fit_plane(const std::uint8_t* lo, const std::uint8_t* h, plane& best) {
   for (std::size_t y = 0; y < edge; ++y)
     for (std::size_t x = 0; x < edge; ++x) {
       const std::size_t at = x + edge * y;
-      if (h[at] > lo[at] && h[at] < last_top) {
+      if (h[at] > lo[at] && h[at] < hi[at]) {
         const double miss = h[at] + 0.5 - (A + B * x + C * y);
         squares += miss * miss;
       }
@@ -384,7 +481,7 @@ bool fit_plane(const std::uint8_t* lo, const std::uint8_t* h, plane& best) {
     for (std::size_t y = 0; y < edge; ++y)
       for (std::size_t x = 0; x < edge; ++x) {
         const std::size_t at = x + edge * y;
-        if (h[at] > lo[at] && h[at] < last_top)
+        if (h[at] > lo[at] && h[at] < hi[at])
           wants.push_back(h[at] * one - b * static_cast<std::int64_t>(x) -
                           c * static_cast<std::int64_t>(y));
       }
@@ -429,7 +526,7 @@ bool fit_plane(const std::uint8_t* lo, const std::uint8_t* h, plane& best) {
   std::int64_t b = std::llround(B * scale), c = std::llround(C * scale), a = 0;
   std::size_t fit = about(b, c);
   int tries = 0;
-  for (std::int64_t step = 128; step >= 1 && fit < interior && tries < 16; ++tries) {
+  for (std::int64_t step = 128; step >= 1 && fit < interior && tries < searches; ++tries) {
     bool moved = false;
     for (const auto& [db, dc] : {std::pair{step, 0L}, {-step, 0L}, {0L, step}, {0L, -step}}) {
       const std::size_t f = about(b + db, c + dc);
@@ -463,8 +560,12 @@ int most_common(F f) {
 // the codec exists to decode fast).
 constexpr double decision_bits = 0.25;
 
-// The cheapest way to code surface k, given the model as it stands.
-surface_choice choose(const model& m, const std::uint8_t* lo, std::uint8_t* h) {
+constexpr std::size_t sparse_most = 256, dense_least = 16;
+// The cheapest way to code a surface between lo and hi, given the model as it stands, and what
+// it costs (`searches`: as in fit_plane).
+template <bool Ordered>
+surface_choice choose(const model& m, const std::uint8_t* lo, const std::uint8_t* hi,
+                      std::uint8_t* h, double* cost = nullptr, int searches = 16) {
   std::vector<surface_choice> options;
   surface_choice s;
   s.mode = surface_mode::constant;
@@ -473,30 +574,105 @@ surface_choice choose(const model& m, const std::uint8_t* lo, std::uint8_t* h) {
   s.mode = surface_mode::offset;
   s.offset = most_common([&](std::size_t n) { return h[n] - lo[n]; });
   options.push_back(s);
-  if (exceptions_of(options[0], lo, h) > 0 && exceptions_of(options[1], lo, h) > 0 &&
-      fit_plane(lo, h, s.p)) {
+  if (Ordered) {
+    s.down = true;
+    s.offset = most_common([&](std::size_t n) { return hi[n] - h[n]; });
+    options.push_back(s);
+    s.down = false;
+  }
+  bool exact = false;
+  for (const surface_choice& option : options)
+    exact = exact || exceptions_of(option, lo, hi, h) == 0;
+  if (!exact && fit_plane(lo, hi, h, searches, s.p)) {
     s.mode = surface_mode::plane;
     options.push_back(s);
   }
-  for (std::size_t k = 0, sparse = options.size(); k < sparse; ++k) {
-    options.push_back(options[k]);
-    options.back().dense = true;
+  // Each base with its exceptions listed, or corrected column by column; not worth pricing: a
+  // list of hundreds of exceptions (each costs several times a column's decision) or a column by
+  // column pass over a handful.
+  std::vector<surface_choice> priced;
+  for (surface_choice option : options) {
+    const std::size_t exceptions = exceptions_of(option, lo, hi, h);
+    if (exceptions <= sparse_most)
+      priced.push_back(option);
+    option.dense = true;
+    if (exceptions >= dense_least)
+      priced.push_back(option);
   }
+  options = std::move(priced);
   s.mode = surface_mode::predicted;
   options.push_back(s);
   surface_choice best;
   double best_bits = 0;
   for (const surface_choice& option : options) {
     model trial = m;
-    cost_coder cost;
-    code_surface(cost, trial, option, lo, h);
-    const double bits = cost.bits() + cost.decisions() * decision_bits;
-    if (&option == &options.front() || bits < best_bits) {
+    cost_coder bits;
+    code_surface<Ordered>(bits, trial, option, lo, hi, h);
+    const double total = bits.bits() + bits.decisions() * decision_bits;
+    if (&option == &options.front() || total < best_bits) {
       best = option;
-      best_bits = bits;
+      best_bits = total;
     }
   }
+  if (cost)
+    *cost = best_bits;
   return best;
+}
+
+// The order to code surfaces 1..count-1 in: at each step, the surface whose own cost, less what
+// it saves the surfaces left by clamping them, is least. Costs are measured against a fresh
+// model, once per surface and pair of clamps, with planes from least squares alone.
+template <bool Ordered>
+std::array<int, max_values> plan_order(surfaces& heights, int count) {
+  std::array<int, max_values> order{};
+  if (!Ordered) {
+    for (int k = 1; k < count; ++k)
+      order[static_cast<std::size_t>(k)] = k;
+    return order;
+  }
+  constexpr float unknown = -1;
+  std::array<std::array<std::array<float, max_values + 1>, max_values>, max_values> known;
+  for (auto& by_lo : known)
+    for (auto& by_hi : by_lo)
+      by_hi.fill(unknown);
+  const model fresh;
+  auto cost = [&](int k, int lo, int hi) {
+    float& c = known[static_cast<std::size_t>(k)][static_cast<std::size_t>(lo)]
+                    [static_cast<std::size_t>(hi)];
+    if (c == unknown) {
+      double bits = 0;
+      choose<Ordered>(fresh, heights_at(heights, lo, count), heights_at(heights, hi, count),
+                      heights[static_cast<std::size_t>(k)].data(), &bits, 0);
+      c = static_cast<float>(bits);
+    }
+    return static_cast<double>(c);
+  };
+  unsigned coded = 1;
+  for (int step = 1; step < count; ++step) {
+    int pick = 0;
+    double least = 0;
+    for (int c = 1; c < count; ++c) {
+      if (coded >> c & 1u)
+        continue;
+      double score = cost(c, below_of(coded, c), above_of(coded, c, count));
+      const unsigned with = coded | 1u << c;
+      for (int k = 1; k < count; ++k) {
+        if (k == c || (coded >> k & 1u))
+          continue;
+        const int lo = below_of(coded, k), hi = above_of(coded, k, count);
+        const int lo_with = below_of(with, k), hi_with = above_of(with, k, count);
+        if (lo != lo_with || hi != hi_with)
+          score += cost(k, lo_with, hi_with) - cost(k, lo, hi);
+      }
+      if (pick == 0 || score < least) {
+        pick = c;
+        least = score;
+      }
+    }
+    order[static_cast<std::size_t>(step)] = pick;
+    coded |= 1u << pick;
+  }
+  return order;
 }
 
 // Merges `next` into `sequence`: their shortest common supersequence.
@@ -524,12 +700,70 @@ std::vector<std::uint8_t> merge(const std::vector<std::uint8_t>& a,
   return out;
 }
 
+// The channel's sequence of values and its surfaces. False when its columns need more than 16
+// values in their sequence (or more than 64 distinct sequences).
+bool surfaces_of(channel_view in, std::array<std::uint8_t, max_values>& values, int& count,
+                 surfaces& heights) {
+  // Each column's sequence of values, and the chunk's: the merge of the distinct ones, most
+  // common first.
+  struct column_layers {
+    std::uint8_t count;
+    std::array<std::uint8_t, edge> value, top;
+  };
+  thread_local std::array<column_layers, columns> stacks;
+  std::vector<std::pair<std::vector<std::uint8_t>, int>> distinct;
+  for (std::size_t n = 0; n < columns; ++n) {
+    column_layers& c = stacks[n];
+    c.count = internal::layers_of(in, n, c.value.data(), c.top.data());
+    std::vector<std::uint8_t> sequence(c.value.begin(), c.value.begin() + c.count);
+    auto found = std::find_if(distinct.begin(), distinct.end(),
+                              [&](const auto& d) { return d.first == sequence; });
+    if (found == distinct.end())
+      distinct.emplace_back(std::move(sequence), 1);
+    else
+      ++found->second;
+    if (distinct.size() > 64)
+      return false;
+  }
+  std::stable_sort(distinct.begin(), distinct.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::vector<std::uint8_t> sequence = distinct.front().first;
+  for (std::size_t d = 1; d < distinct.size() && sequence.size() <= max_values; ++d)
+    sequence = merge(sequence, distinct[d].first);
+  if (sequence.size() > max_values)
+    return false;
+  // Each column's layers placed in the sequence, earliest first: a layer left out starts where
+  // the next present one does, or at 32 above the column's last.
+  count = static_cast<int>(sequence.size());
+  heights[0].fill(0);
+  for (std::size_t n = 0; n < columns; ++n) {
+    const column_layers& c = stacks[n];
+    int at = 0;
+    for (unsigned layer = 0; layer < c.count; ++layer) {
+      const std::uint8_t start = layer == 0 ? 0 : c.top[layer - 1];
+      while (sequence[static_cast<std::size_t>(at)] != c.value[layer]) {
+        if (at > 0)
+          heights[static_cast<std::size_t>(at)][n] = start;
+        ++at;
+      }
+      if (at > 0)
+        heights[static_cast<std::size_t>(at)][n] = start;
+      ++at;
+    }
+    for (; at < count; ++at)
+      heights[static_cast<std::size_t>(at)][n] = last_top;
+  }
+  values.fill(0);
+  std::copy(sequence.begin(), sequence.end(), values.begin());
+  return true;
+}
+
 // Writes the channel from its values and surfaces: each surface adds its step (its value less the
 // one below) at its height in every column, into a scratch volume one plane taller than the chunk
 // (a surface at 32 adds nothing to it); the channel is then the running sum of those planes, from
 // the bottom, on top of the first value.
-void write_channel(const std::array<std::uint8_t, max_values>& values, int count,
-                   const surfaces& heights, channel_span out) {
+void write_channel_portably(const std::array<std::uint8_t, max_values>& values, int count,
+                            const surfaces& heights, channel_span out) {
   thread_local std::array<std::uint8_t, (edge + 1) * columns> steps;
   std::memset(steps.data(), 0, steps.size());
   for (int k = 1; k < count; ++k) {
@@ -561,97 +795,115 @@ void write_channel(const std::array<std::uint8_t, max_values>& values, int count
 #endif
 }
 
-}  // namespace
-
-bool encode_surface_layers(channel_view in, std::string& out) {
-  // Each column's sequence of values, and the chunk's: the merge of the distinct ones, most
-  // common first.
-  struct column_layers {
-    std::uint8_t count;
-    std::array<std::uint8_t, edge> value, top;
-  };
-  thread_local std::array<column_layers, columns> stacks;
-  std::vector<std::pair<std::vector<std::uint8_t>, int>> distinct;
-  for (std::size_t n = 0; n < columns; ++n) {
-    column_layers& c = stacks[n];
-    c.count = internal::layers_of(in, n, c.value.data(), c.top.data());
-    std::vector<std::uint8_t> sequence(c.value.begin(), c.value.begin() + c.count);
-    auto found = std::find_if(distinct.begin(), distinct.end(),
-                              [&](const auto& d) { return d.first == sequence; });
-    if (found == distinct.end())
-      distinct.emplace_back(std::move(sequence), 1);
-    else
-      ++found->second;
-    if (distinct.size() > 64)
-      return false;
-  }
-  std::stable_sort(distinct.begin(), distinct.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<std::uint8_t> sequence = distinct.front().first;
-  for (std::size_t d = 1; d < distinct.size() && sequence.size() <= max_values; ++d)
-    sequence = merge(sequence, distinct[d].first);
-  if (sequence.size() > max_values)
-    return false;
-  // Each column's layers placed in the sequence, earliest first: a layer left out starts where
-  // the next present one does, or at 32 above the column's last.
-  thread_local surfaces heights;
-  const int count = static_cast<int>(sequence.size());
-  heights[0].fill(0);
-  for (std::size_t n = 0; n < columns; ++n) {
-    const column_layers& c = stacks[n];
-    int at = 0;
-    for (unsigned layer = 0; layer < c.count; ++layer) {
-      const std::uint8_t start = layer == 0 ? 0 : c.top[layer - 1];
-      while (sequence[static_cast<std::size_t>(at)] != c.value[layer]) {
-        if (at > 0)
-          heights[static_cast<std::size_t>(at)][n] = start;
-        ++at;
-      }
-      if (at > 0)
-        heights[static_cast<std::size_t>(at)][n] = start;
-      ++at;
+#if defined(__x86_64__)
+// With AVX2, a row of 32 voxels at a time: its index into the values is the number of surfaces at
+// or below its height (a compare and a subtract per surface), and one shuffle looks the values
+// up (16 of them, one 16-byte table per lane).
+__attribute__((target("avx2"))) void write_channel_avx2(
+    const std::array<std::uint8_t, max_values>& values, int count, const surfaces& heights,
+    channel_span out) {
+  const __m256i table = _mm256_broadcastsi128_si256(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(values.data())));
+  std::uint8_t* o = out.data();
+  __m256i h[max_values];
+  for (std::size_t y = 0; y < edge; ++y) {
+    for (int k = 1; k < count; ++k)
+      h[k] = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(heights[static_cast<std::size_t>(k)].data() + y * edge));
+    for (std::size_t z = 0; z < edge; ++z) {
+      const __m256i above = _mm256_set1_epi8(static_cast<char>(z + 1));
+      __m256i index = _mm256_setzero_si256();
+      for (int k = 1; k < count; ++k)
+        index = _mm256_sub_epi8(index, _mm256_cmpgt_epi8(above, h[k]));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + z * columns + y * edge),
+                          _mm256_shuffle_epi8(table, index));
     }
-    for (; at < count; ++at)
-      heights[static_cast<std::size_t>(at)][n] = last_top;
   }
-  std::array<std::uint8_t, max_values> values{};
-  std::copy(sequence.begin(), sequence.end(), values.begin());
-  // The surfaces' modes, chosen in coding order against the model as it will stand (the count
-  // and the values have tables of their own).
+}
+#endif
+
+void write_channel(const std::array<std::uint8_t, max_values>& values, int count,
+                   const surfaces& heights, channel_span out) {
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) {
+    write_channel_avx2(values, count, heights, out);
+    return;
+  }
+#endif
+  write_channel_portably(values, count, heights, out);
+}
+
+template <bool Ordered>
+bool encode(channel_view in, std::string& out) {
+  thread_local surfaces heights;
+  std::array<std::uint8_t, max_values> values;
+  int count = 0;
+  if (!surfaces_of(in, values, count, heights))
+    return false;
+  const std::array<int, max_values> order = plan_order<Ordered>(heights, count);
+  // The surfaces' modes, chosen in coding order against the model as it will stand (the count,
+  // values and order have tables of their own).
   std::array<surface_choice, max_values> choices;
   {
     model m;
     cost_coder cost;
-    for (int k = 1; k < count; ++k) {
-      choices[k] = choose(m, heights[k - 1].data(), heights[k].data());
-      code_surface(cost, m, choices[k], heights[k - 1].data(), heights[k].data());
+    unsigned coded = 1;
+    for (int step = 1; step < count; ++step) {
+      const int k = order[static_cast<std::size_t>(step)];
+      const std::uint8_t* lo = heights_at(heights, below_of(coded, k), count);
+      const std::uint8_t* hi = heights_at(heights, above_of(coded, k, count), count);
+      std::uint8_t* h = heights[static_cast<std::size_t>(k)].data();
+      choices[static_cast<std::size_t>(k)] = choose<Ordered>(m, lo, hi, h);
+      code_surface<Ordered>(cost, m, choices[static_cast<std::size_t>(k)], lo, hi, h);
+      coded |= 1u << k;
     }
   }
   model m;
   internal::range_encoder coder(out);
   int n = count;
-  const bool coded = code_channel(coder, m, values, n, choices.data(), heights);
+  const bool coded = code_channel<Ordered>(coder, m, values, n, choices.data(), order.data(), heights);
   STRATA_ASSERT(coded, "the model codes every surface");
   coder.finish();
   return true;
 }
 
-base::status decode_surface_layers(std::string_view payload, channel_span out) {
+template <bool Ordered>
+base::status decode(std::string_view payload, channel_span out, const char* what) {
   model m;
   internal::range_decoder coder(payload);
   thread_local surfaces heights;
   heights[0].fill(0);
   std::array<std::uint8_t, max_values> values{};
   int count = 0;
-  if (!code_channel(coder, m, values, count, nullptr, heights))
+  if (!code_channel<Ordered>(coder, m, values, count, nullptr, nullptr, heights))
     return base::fail(base::errc::corrupt_data,
-                      "surface-layers payload: a value repeats the one below it, or a surface "
-                      "leaves 0..32 or falls below the one under it");
+                      std::string(what) +
+                          " payload: a value repeats the one below it, a surface's rank is past "
+                          "those left, or a surface leaves the ones around it");
   if (!coder.consumed_exactly())
     return base::fail(base::errc::corrupt_data,
-                      "surface-layers payload: bytes follow the last decision");
+                      std::string(what) + " payload: bytes follow the last decision");
   write_channel(values, count, heights, out);
   return {};
+}
+
+}  // namespace
+
+bool encode_surface_layers(channel_view in, std::string& out) {
+  return encode<false>(in, out);
+}
+
+base::status decode_surface_layers(std::string_view payload, channel_span out) {
+  return decode<false>(payload, out, "surface-layers");
+}
+
+bool encode_ordered_surfaces(channel_view in, std::string& out) {
+  return encode<true>(in, out);
+}
+
+base::status decode_ordered_surfaces(std::string_view payload, channel_span out) {
+  return decode<true>(payload, out, "ordered-surfaces");
 }
 
 }  // namespace strata::compression

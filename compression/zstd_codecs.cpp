@@ -195,6 +195,8 @@ bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out)
       return encode_context_layers(in, out);
     case codec_id::surface_layers:
       return encode_surface_layers(in, out);
+    case codec_id::ordered_surfaces:
+      return encode_ordered_surfaces(in, out);
     case codec_id::zstd:
       return encode_zstd(in, zstd_level, out);
     case codec_id::zstd_transform:
@@ -226,6 +228,8 @@ base::status decode_with(codec_id id, std::string_view payload, channel_span out
       return decode_context_layers(payload, out);
     case codec_id::surface_layers:
       return decode_surface_layers(payload, out);
+    case codec_id::ordered_surfaces:
+      return decode_ordered_surfaces(payload, out);
     case codec_id::zstd:
       return decode_zstd(payload, out);
     case codec_id::zstd_transform:

@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
     out.clear();
     if (encode_surface_layers(c, out))
       write(root / "surface_layers", name, out);
+    out.clear();
+    if (encode_ordered_surfaces(c, out))
+      write(root / "ordered_surfaces", name, out);
     out.clear(), encode_zstd(c, 3, out), write(root / "zstd", name, out);
     for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
                            codec_id::column_layers, codec_id::predicted_layers}) {
