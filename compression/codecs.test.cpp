@@ -241,8 +241,8 @@ TEST(codecs, ordered_surfaces_let_the_ground_cut_off_beds) {
   std::array<int, edge * edge> ground;
   for (unsigned y = 0; y < edge; ++y)
     for (unsigned x = 0; x < edge; ++x)
-      ground[x + edge * y] = 16 + static_cast<int>(x / 4) - static_cast<int>(y / 5) +
-                             static_cast<int>(random() % 3);
+      ground[x + edge * y] =
+          16 + static_cast<int>(x / 4) - static_cast<int>(y / 5) + static_cast<int>(random() % 3);
   channel cut{};
   for (unsigned z = 0; z < edge; ++z)
     for (unsigned y = 0; y < edge; ++y)
@@ -250,8 +250,9 @@ TEST(codecs, ordered_surfaces_let_the_ground_cut_off_beds) {
         const int top = ground[x + edge * y];
         const int bed = (static_cast<int>(z) * 16 + static_cast<int>(3 * x + 5 * y)) / 96;
         const int h = static_cast<int>(z);
-        cut[voxel_index(x, y, z)] = static_cast<std::uint8_t>(
-            h >= top ? 0 : h >= top - 2 ? 3 : 5 + bed % 3);
+        cut[voxel_index(x, y, z)] = static_cast<std::uint8_t>(h >= top       ? 0
+                                                              : h >= top - 2 ? 3
+                                                                             : 5 + bed % 3);
       }
   std::string bottom_up, ordered;
   ASSERT_TRUE(encode_surface_layers(cut, bottom_up));
@@ -264,7 +265,8 @@ TEST(codecs, ordered_surfaces_let_the_ground_cut_off_beds) {
   // The payloads are not interchangeable: each codec reads its own.
   EXPECT_NE(ordered, bottom_up);
   // Cut short, the payload decodes to other decisions or is refused; never to this channel.
-  const base::status shorter = decode_ordered_surfaces(ordered.substr(0, ordered.size() / 2), decoded);
+  const base::status shorter =
+      decode_ordered_surfaces(ordered.substr(0, ordered.size() / 2), decoded);
   EXPECT_TRUE(!shorter.ok() || decoded != cut);
 }
 
@@ -424,8 +426,7 @@ TEST(codecs, truncated_and_mutated_payloads_never_crash) {
       // A delta cut between spans is a valid, shorter delta, and a range-coded payload cut short
       // or padded decodes to other decisions: the chunk checksum catches those.
       const bool cut_decodes = codec.name == "baseline_delta" || codec.name == "context_layers" ||
-                               codec.name == "surface_layers" ||
-                               codec.name == "ordered_surfaces";
+                               codec.name == "surface_layers" || codec.name == "ordered_surfaces";
       for (std::size_t size = 0; !cut_decodes && size < payload.size(); size += 1 + size / 8)
         EXPECT_FALSE(codec.decode(payload.substr(0, size), out).ok())
             << codec.name << " accepted a payload cut to " << size << " bytes";

@@ -42,7 +42,7 @@ std::size_t index_of(const candidate& c);
 std::string candidate_name(const candidate& c);
 
 /// The weight of the balanced policy strata stores chunks with (selector_policy::decode_weight).
-inline constexpr double balanced_decode_weight = 2.0;
+inline constexpr double balanced_decode_weight = 8.0;
 
 struct selector_policy {
   enum class goal : std::uint8_t {

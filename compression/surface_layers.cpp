@@ -26,7 +26,6 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <vector>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -345,8 +344,8 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
 // The values, then every surface: bottom-up, or in order, each preceded by its rank among the
 // surfaces not yet coded.
 template <bool Ordered, class Coder>
-bool code_channel(Coder& coder, model& m, std::array<std::uint8_t, max_values>& values,
-                  int& count, const surface_choice* choices, const int* order, surfaces& heights) {
+bool code_channel(Coder& coder, model& m, std::array<std::uint8_t, max_values>& values, int& count,
+                  const surface_choice* choices, const int* order, surfaces& heights) {
   constexpr bool encoding = Coder::encoding;
   count = static_cast<int>(code_tree(coder, m.count.data(), 4,
                                      encoding ? static_cast<unsigned>(count - 1) : 0)) +
@@ -802,8 +801,8 @@ void write_channel_portably(const std::array<std::uint8_t, max_values>& values, 
 __attribute__((target("avx2"))) void write_channel_avx2(
     const std::array<std::uint8_t, max_values>& values, int count, const surfaces& heights,
     channel_span out) {
-  const __m256i table = _mm256_broadcastsi128_si256(
-      _mm_loadu_si128(reinterpret_cast<const __m128i*>(values.data())));
+  const __m256i table =
+      _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(values.data())));
   std::uint8_t* o = out.data();
   __m256i h[max_values];
   for (std::size_t y = 0; y < edge; ++y) {
@@ -862,7 +861,8 @@ bool encode(channel_view in, std::string& out) {
   model m;
   internal::range_encoder coder(out);
   int n = count;
-  const bool coded = code_channel<Ordered>(coder, m, values, n, choices.data(), order.data(), heights);
+  const bool coded =
+      code_channel<Ordered>(coder, m, values, n, choices.data(), order.data(), heights);
   STRATA_ASSERT(coded, "the model codes every surface");
   coder.finish();
   return true;

@@ -1,7 +1,7 @@
-// Shared by the column codecs (column_layers, predicted_layers, context_layers, surface_layers): a
-// column's layers, and, for decoding, a column-major buffer, where a layer is one memset,
-// transposed into storage order in one sequential pass over the output. Not part of the
-// compression module's contract.
+// Shared by the column codecs (column_layers, predicted_layers, context_layers, surface_layers,
+// ordered_surfaces): a column's layers, and, for decoding, a column-major buffer, where a layer
+// is one memset, transposed into storage order in one sequential pass over the output. Not part
+// of the compression module's contract.
 #pragma once
 
 #include <cstring>

@@ -1,7 +1,7 @@
 // An adaptive binary range coder (LZMA's, with probabilities that learn faster at first): each
 // decision is coded with a probability that learns from the decisions coded with it before. Not
-// part of the compression module's contract; the context-layers and surface-layers codecs build
-// their models on it.
+// part of the compression module's contract; the context-layers, surface-layers and
+// ordered-surfaces codecs build their models on it.
 //
 // Encoder and decoder share one interface, `bit(probability, value)`, which returns the bit: the
 // encoder codes `value`, the decoder ignores it and returns what it reads. A model written once as
