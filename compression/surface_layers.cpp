@@ -579,23 +579,25 @@ surface_choice choose(const model& m, const std::uint8_t* lo, const std::uint8_t
     options.push_back(s);
     s.down = false;
   }
-  bool exact = false;
+  std::vector<std::size_t> exceptions;
   for (const surface_choice& option : options)
-    exact = exact || exceptions_of(option, lo, hi, h) == 0;
-  if (!exact && fit_plane(lo, hi, h, searches, s.p)) {
+    exceptions.push_back(exceptions_of(option, lo, hi, h));
+  if (std::find(exceptions.begin(), exceptions.end(), 0) == exceptions.end() &&
+      fit_plane(lo, hi, h, searches, s.p)) {
     s.mode = surface_mode::plane;
     options.push_back(s);
+    exceptions.push_back(exceptions_of(s, lo, hi, h));
   }
   // Each base with its exceptions listed, or corrected column by column; not worth pricing: a
   // list of hundreds of exceptions (each costs several times a column's decision) or a column by
   // column pass over a handful.
   std::vector<surface_choice> priced;
-  for (surface_choice option : options) {
-    const std::size_t exceptions = exceptions_of(option, lo, hi, h);
-    if (exceptions <= sparse_most)
+  for (std::size_t k = 0; k < options.size(); ++k) {
+    surface_choice option = options[k];
+    if (exceptions[k] <= sparse_most)
       priced.push_back(option);
     option.dense = true;
-    if (exceptions >= dense_least)
+    if (exceptions[k] >= dense_least)
       priced.push_back(option);
   }
   options = std::move(priced);
