@@ -12,6 +12,14 @@
 
 namespace strata::compression {
 
+/// A small signed number as a byte: 0, -1, 1, -2, ... as 0, 1, 2, 3, ...
+inline std::uint8_t zigzag(int value) {
+  return static_cast<std::uint8_t>(value >= 0 ? 2 * value : -2 * value - 1);
+}
+inline int unzigzag(std::uint8_t value) {
+  return static_cast<int>(value >> 1) ^ -static_cast<int>(value & 1);
+}
+
 class byte_writer {
  public:
   explicit byte_writer(std::string& out) : out_(out) {}

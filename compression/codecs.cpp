@@ -94,6 +94,8 @@ std::string_view name(codec_id id) {
       return "surface_layers";
     case codec_id::ordered_surfaces:
       return "ordered_surfaces";
+    case codec_id::surface_bytes:
+      return "surface_bytes";
   }
   return "unknown";
 }

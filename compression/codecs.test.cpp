@@ -76,12 +76,14 @@ std::vector<codec_case> codecs() {
       {"context_layers", encode_context_layers, decode_context_layers},
       {"surface_layers", encode_surface_layers, decode_surface_layers},
       {"ordered_surfaces", encode_ordered_surfaces, decode_ordered_surfaces},
+      {"surface_bytes", encode_surface_bytes, decode_surface_bytes},
       {"zstd/1", [](channel_view in, std::string& out) { return encode_zstd(in, 1, out); },
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
        decode_zstd}};
   for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
-                         codec_id::column_layers, codec_id::predicted_layers, codec_id::walk_raw}) {
+                         codec_id::column_layers, codec_id::predicted_layers, codec_id::walk_raw,
+                         codec_id::surface_bytes}) {
     cases.push_back({"zstd_transform/" + std::string(name(inner)),
                      [inner](channel_view in, std::string& out) {
                        return encode_zstd_transform(in, inner, 3, out);
@@ -395,6 +397,25 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   // Decisions that repeat a value (all ones: 16 values of 255), or leave bytes unread.
   EXPECT_TRUE(refused(decode_surface_layers, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_ordered_surfaces, std::string(8, '\xff')));
+  EXPECT_TRUE(refused(decode_surface_bytes, ""));
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string(1, '\0')));          // no values
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x11", 1)));        // 17 values
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x05\x05", 3)));  // repeats
+  // Two values, surface 1 a constant: at 33 (past the top), at 4 with an unknown flag, as
+  // surface 2 (there is none), and at 4 with an exception that leaves 0..32 or corrects by 0.
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x21\x00", 7)));
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x10\x04\x00", 7)));
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x02\x00\x04\x00", 7)));
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x50", 9)));
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x00", 9)));
+  {
+    channel decoded{};
+    const std::string flat("\x02\x00\x01\x01\x00\x04\x00", 7);
+    ASSERT_TRUE(decode_surface_bytes(flat, decoded).ok());  // 0 below height 4, 1 from there up
+    EXPECT_EQ(decoded[3 * edge * edge], 0);
+    EXPECT_EQ(decoded[4 * edge * edge], 1);
+    EXPECT_TRUE(refused(decode_surface_bytes, flat + "x"));  // bytes after the last surface
+  }
   EXPECT_TRUE(refused(decode_zstd, "not zstd"));
   EXPECT_TRUE(refused(decode_zstd_transform, ""));
   std::string inner_zstd;

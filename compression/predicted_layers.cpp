@@ -29,13 +29,6 @@ stack stack_of(channel_view in, std::size_t column) {
   return s;
 }
 
-std::uint8_t zigzag(int value) {
-  return static_cast<std::uint8_t>(value >= 0 ? 2 * value : -2 * value - 1);
-}
-int unzigzag(std::uint8_t value) {
-  return value & 1 ? -(value + 1) / 2 : value / 2;
-}
-
 // How a column whose values equal its reference's (left, or below when x = 0) predicts its tops:
 // planar (left + below - diagonal) when the 2x2 neighbourhood shares the values, else the
 // reference's tops. Decided once per column.

@@ -41,6 +41,7 @@ const std::array<candidate, candidate_count>& candidates() {
       {codec_id::zstd_transform, codec_id::column_layers},
       {codec_id::zstd_transform, codec_id::predicted_layers},
       {codec_id::zstd_transform, codec_id::walk_raw},
+      {codec_id::zstd_transform, codec_id::surface_bytes},
   }};
   return all;
 }

@@ -31,8 +31,8 @@ struct candidate {
 
 /// Every candidate the selector considers: uniform, run_length, palette, octree, column_layers,
 /// predicted_layers, context_layers, ordered_surfaces, zstd, and zstd over each of the five
-/// transforms and over walk_raw.
-inline constexpr std::size_t candidate_count = 15;
+/// transforms, over walk_raw and over surface_bytes.
+inline constexpr std::size_t candidate_count = 16;
 const std::array<candidate, candidate_count>& candidates();
 /// Encodes a channel with a candidate (zstd at `zstd_level`); false when it does not apply.
 bool encode_candidate(const candidate& c, channel_view in, int zstd_level, std::string& out);

@@ -35,6 +35,7 @@
 #endif
 
 #include "base/assert.hpp"
+#include "compression/bytes.hpp"
 #include "compression/codecs.hpp"
 #include "compression/internal/columns.hpp"
 #include "compression/internal/range_coder.hpp"
@@ -207,6 +208,27 @@ void base_of(const surface_choice& s, const std::uint8_t* __restrict lo,
   }
 }
 
+// The prediction for column (x, y) of a surface coded column by column: the base or, for
+// `predicted`, L + B - D (B in the first column, L in the first row, the surface below at the
+// first), clamped to lo..hi. `below` is the row y - 1 (any row when y = 0), `left` the height at
+// x - 1; `edge_context` says which of those applied: 0 inside, 1 in the first row, 2 in the first
+// column, 3 at the first column of the first row (0 for a base).
+inline int prediction_at(bool predicted, const std::uint8_t* base, const std::uint8_t* below,
+                         const std::uint8_t* row_lo, const std::uint8_t* row_hi, int left,
+                         std::size_t x, std::size_t y, int& edge_context) {
+  int prediction;
+  if (!predicted) {
+    prediction = base[y * edge + x];
+  } else if (y > 0) {
+    prediction = x > 0 ? left + below[x] - below[x - 1] : below[x];
+    edge_context = x > 0 ? 0 : 2;
+  } else {
+    prediction = x > 0 ? left : row_lo[x];
+    edge_context = x > 0 ? 1 : 3;
+  }
+  return std::clamp(prediction, static_cast<int>(row_lo[x]), static_cast<int>(row_hi[x]));
+}
+
 // A surface column by column: each a correction to its prediction, the base or, for `predicted`,
 // L + B - D (B in the first column, L in the first row, the surface below at the first), clamped
 // to lo..hi. A correction's contexts are whether the neighbours needed one. In order, a column
@@ -234,18 +256,9 @@ bool code_dense(Coder& coder, model& m, bool predicted, const std::uint8_t* base
         before = 0;
         continue;
       }
-      int prediction;
       int edge_context = 0;
-      if (!predicted) {
-        prediction = base[y * edge + x];
-      } else if (y > 0) {
-        prediction = x > 0 ? left + below[x] - below[x - 1] : below[x];
-        edge_context = x > 0 ? 0 : 2;
-      } else {
-        prediction = x > 0 ? left : row_lo[x];
-        edge_context = x > 0 ? 1 : 3;
-      }
-      prediction = std::clamp(prediction, static_cast<int>(row_lo[x]), static_cast<int>(row_hi[x]));
+      const int prediction =
+          prediction_at(predicted, base, below, row_lo, row_hi, left, x, y, edge_context);
       const int context = (before != 0) + 2 * (shifted >> (x + 1) & 1u) + 4 * (shifted >> x & 1u) +
                           8 * (shifted >> (x + 2) & 1u) + 16 * edge_context;
       const int truth = encoding ? row[x] - prediction : 0;
@@ -835,36 +848,48 @@ void write_channel(const std::array<std::uint8_t, max_values>& values, int count
   write_channel_portably(values, count, heights, out);
 }
 
+// What the encoder codes: the channel's values and surfaces, the order to code the surfaces in
+// (order[1..count-1]) and how to code each (choices[k] for surface k), chosen in coding order
+// against the model as it will stand (the count, values and order have tables of their own).
+// False when the channel does not fit the model.
+struct channel_plan {
+  std::array<std::uint8_t, max_values> values;
+  int count = 0;
+  std::array<int, max_values> order;
+  std::array<surface_choice, max_values> choices;
+};
+
+template <bool Ordered>
+bool plan(channel_view in, surfaces& heights, channel_plan& p) {
+  if (!surfaces_of(in, p.values, p.count, heights))
+    return false;
+  p.order = plan_order<Ordered>(heights, p.count);
+  model m;
+  cost_coder cost;
+  unsigned coded = 1;
+  for (int step = 1; step < p.count; ++step) {
+    const int k = p.order[static_cast<std::size_t>(step)];
+    const std::uint8_t* lo = heights_at(heights, below_of(coded, k), p.count);
+    const std::uint8_t* hi = heights_at(heights, above_of(coded, k, p.count), p.count);
+    std::uint8_t* h = heights[static_cast<std::size_t>(k)].data();
+    p.choices[static_cast<std::size_t>(k)] = choose<Ordered>(m, lo, hi, h);
+    code_surface<Ordered>(cost, m, p.choices[static_cast<std::size_t>(k)], lo, hi, h);
+    coded |= 1u << k;
+  }
+  return true;
+}
+
 template <bool Ordered>
 bool encode(channel_view in, std::string& out) {
   thread_local surfaces heights;
-  std::array<std::uint8_t, max_values> values;
-  int count = 0;
-  if (!surfaces_of(in, values, count, heights))
+  channel_plan p;
+  if (!plan<Ordered>(in, heights, p))
     return false;
-  const std::array<int, max_values> order = plan_order<Ordered>(heights, count);
-  // The surfaces' modes, chosen in coding order against the model as it will stand (the count,
-  // values and order have tables of their own).
-  std::array<surface_choice, max_values> choices;
-  {
-    model m;
-    cost_coder cost;
-    unsigned coded = 1;
-    for (int step = 1; step < count; ++step) {
-      const int k = order[static_cast<std::size_t>(step)];
-      const std::uint8_t* lo = heights_at(heights, below_of(coded, k), count);
-      const std::uint8_t* hi = heights_at(heights, above_of(coded, k, count), count);
-      std::uint8_t* h = heights[static_cast<std::size_t>(k)].data();
-      choices[static_cast<std::size_t>(k)] = choose<Ordered>(m, lo, hi, h);
-      code_surface<Ordered>(cost, m, choices[static_cast<std::size_t>(k)], lo, hi, h);
-      coded |= 1u << k;
-    }
-  }
   model m;
   internal::range_encoder coder(out);
-  int n = count;
+  int n = p.count;
   const bool coded =
-      code_channel<Ordered>(coder, m, values, n, choices.data(), order.data(), heights);
+      code_channel<Ordered>(coder, m, p.values, n, p.choices.data(), p.order.data(), heights);
   STRATA_ASSERT(coded, "the model codes every surface");
   coder.finish();
   return true;
@@ -890,7 +915,247 @@ base::status decode(std::string_view payload, channel_span out, const char* what
   return {};
 }
 
+// --- surface_bytes: the same plan, written byte by byte ---
+
+constexpr std::uint8_t mode_bits = 0x03, dense_bit = 0x04, down_bit = 0x08;
+
+std::uint64_t zigzag64(std::int64_t v) {
+  return v >= 0 ? static_cast<std::uint64_t>(v) * 2 : (static_cast<std::uint64_t>(-(v + 1)) * 2) + 1;
+}
+std::int64_t unzigzag64(std::uint64_t v) {
+  return v & 1 ? -static_cast<std::int64_t>(v >> 1) - 1 : static_cast<std::int64_t>(v >> 1);
+}
+
+void write_surface(byte_writer& write, int k, const surface_choice& s, const std::uint8_t* lo,
+                   const std::uint8_t* hi, const std::uint8_t* h) {
+  write.u8(static_cast<std::uint8_t>(k));
+  write.u8(static_cast<std::uint8_t>(static_cast<unsigned>(s.mode) | (s.dense ? dense_bit : 0) |
+                                     (s.down ? down_bit : 0)));
+  switch (s.mode) {
+    case surface_mode::constant:
+      write.u8(static_cast<std::uint8_t>(s.constant));
+      break;
+    case surface_mode::plane:
+      write.varint(zigzag64(s.p.a));
+      write.varint(zigzag64(s.p.b));
+      write.varint(zigzag64(s.p.c));
+      break;
+    case surface_mode::offset:
+      write.u8(static_cast<std::uint8_t>(s.offset));
+      break;
+    case surface_mode::predicted:
+      break;
+  }
+  std::array<std::uint8_t, columns> base;
+  const bool predicted = s.mode == surface_mode::predicted;
+  if (!predicted)
+    base_of(s, lo, hi, base.data());
+  if (predicted || s.dense) {
+    for (std::size_t y = 0; y < edge; ++y)
+      for (std::size_t x = 0; x < edge; ++x) {
+        const std::size_t n = x + edge * y;
+        if (lo[n] == hi[n])
+          continue;
+        int unused = 0;
+        const int prediction = prediction_at(predicted, base.data(), h + (y > 0 ? y - 1 : 0) * edge,
+                                             lo + y * edge, hi + y * edge,
+                                             x > 0 ? h[n - 1] : 0, x, y, unused);
+        write.u8(zigzag(h[n] - prediction));
+      }
+    return;
+  }
+  std::uint64_t count = 0;
+  for (std::size_t n = 0; n < columns; ++n)
+    count += h[n] != base[n];
+  write.varint(count);
+  std::size_t next = 0;
+  for (std::size_t n = 0; n < columns; ++n)
+    if (h[n] != base[n]) {
+      write.varint(n - next);
+      write.u8(zigzag(h[n] - base[n]));
+      next = n + 1;
+    }
+}
+
+// A row of 32 free columns, each its base plus its correction. False when a height leaves lo..hi.
+bool based_row(const std::uint8_t* base, const std::uint8_t* lo, const std::uint8_t* hi,
+               const std::uint8_t* correction, std::uint8_t* row) {
+  bool inside = true;
+  for (std::size_t x = 0; x < edge; ++x) {
+    const int h = base[x] + unzigzag(correction[x]);
+    inside &= (h >= lo[x]) & (h <= hi[x]);
+    row[x] = static_cast<std::uint8_t>(h);
+  }
+  return inside;
+}
+
+// A row (not the first) of 32 free columns predicted from its neighbours, where no prediction
+// needs its clamp: then each height is the one to its left plus a step of the row below and a
+// correction, a chain of two additions a column, with no branch. False when a clamp would bind
+// or a height leaves lo..hi: the row is then decoded column by column.
+bool predicted_row(const std::uint8_t* below, const std::uint8_t* lo, const std::uint8_t* hi,
+                   const std::uint8_t* correction, std::uint8_t* row) {
+  int h = below[0];
+  bool inside = (h >= lo[0]) & (h <= hi[0]);
+  h += unzigzag(correction[0]);
+  inside &= (h >= lo[0]) & (h <= hi[0]);
+  row[0] = static_cast<std::uint8_t>(h);
+  for (std::size_t x = 1; x < edge; ++x) {
+    const int prediction = h + below[x] - below[x - 1];
+    inside &= (prediction >= lo[x]) & (prediction <= hi[x]);
+    h = prediction + unzigzag(correction[x]);
+    inside &= (h >= lo[x]) & (h <= hi[x]);
+    row[x] = static_cast<std::uint8_t>(h);
+  }
+  return inside;
+}
+
+// Reads one surface record into `heights`, between lo and hi. False on bytes no encoder writes.
+bool read_surface(byte_reader& read, surface_choice& s, const std::uint8_t* lo,
+                  const std::uint8_t* hi, std::uint8_t* heights) {
+  std::uint8_t flags = 0;
+  if (!read.u8(flags) || (flags & ~(mode_bits | dense_bit | down_bit)) != 0)
+    return false;
+  s.mode = static_cast<surface_mode>(flags & mode_bits);
+  s.dense = (flags & dense_bit) != 0;
+  s.down = (flags & down_bit) != 0;
+  if ((s.down && s.mode != surface_mode::offset) || (s.dense && s.mode == surface_mode::predicted))
+    return false;
+  std::uint8_t small = 0;
+  std::uint64_t a = 0, b = 0, c = 0;
+  switch (s.mode) {
+    case surface_mode::constant:
+    case surface_mode::offset:
+      if (!read.u8(small) || small > last_top)
+        return false;
+      (s.mode == surface_mode::constant ? s.constant : s.offset) = small;
+      break;
+    case surface_mode::plane:
+      if (!read.varint(a) || !read.varint(b) || !read.varint(c))
+        return false;
+      s.p = {unzigzag64(a), unzigzag64(b), unzigzag64(c)};
+      if (std::abs(s.p.a) >= plane_offset_limit || std::abs(s.p.b) >= plane_slope_limit ||
+          std::abs(s.p.c) >= plane_slope_limit)
+        return false;
+      break;
+    case surface_mode::predicted:
+      break;
+  }
+  std::array<std::uint8_t, columns> base;
+  const bool predicted = s.mode == surface_mode::predicted;
+  if (!predicted)
+    base_of(s, lo, hi, base.data());
+  if (predicted || s.dense) {
+    for (std::size_t y = 0; y < edge; ++y) {
+      const std::uint8_t* below = heights + (y > 0 ? y - 1 : 0) * edge;
+      std::uint8_t* row = heights + y * edge;
+      const std::uint8_t* row_lo = lo + y * edge;
+      const std::uint8_t* row_hi = hi + y * edge;
+      std::size_t free = 0;
+      for (std::size_t x = 0; x < edge; ++x)
+        free += row_lo[x] != row_hi[x];
+      std::string_view bytes;
+      if (!read.bytes(free, bytes))
+        return false;
+      const auto* correction = reinterpret_cast<const std::uint8_t*>(bytes.data());
+      if (free == edge && (!predicted || y > 0) &&
+          (predicted ? predicted_row(below, row_lo, row_hi, correction, row)
+                     : based_row(base.data() + y * edge, row_lo, row_hi, correction, row)))
+        continue;
+      int left = 0;
+      for (std::size_t x = 0; x < edge; ++x) {
+        if (row_lo[x] == row_hi[x]) {
+          row[x] = row_lo[x];
+          left = row_lo[x];
+          continue;
+        }
+        int unused = 0;
+        const int h = prediction_at(predicted, base.data(), below, row_lo, row_hi, left, x, y,
+                                    unused) +
+                      unzigzag(*correction++);
+        if (h < row_lo[x] || h > row_hi[x])
+          return false;
+        row[x] = static_cast<std::uint8_t>(h);
+        left = h;
+      }
+    }
+    return true;
+  }
+  std::uint64_t count = 0;
+  if (!read.varint(count) || count > columns)
+    return false;
+  std::memcpy(heights, base.data(), columns);
+  std::size_t next = 0;
+  for (std::uint64_t e = 0; e < count; ++e) {
+    std::uint64_t gap = 0;
+    std::uint8_t correction = 0;
+    if (!read.varint(gap) || gap >= columns - next || !read.u8(correction) || correction == 0)
+      return false;
+    const std::size_t n = next + gap;
+    const int h = base[n] + unzigzag(correction);
+    if (h < lo[n] || h > hi[n])
+      return false;
+    heights[n] = static_cast<std::uint8_t>(h);
+    next = n + 1;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool encode_surface_bytes(channel_view in, std::string& out) {
+  thread_local surfaces heights;
+  channel_plan p;
+  if (!plan<true>(in, heights, p))
+    return false;
+  byte_writer write(out);
+  write.u8(static_cast<std::uint8_t>(p.count));
+  for (int k = 0; k < p.count; ++k)
+    write.u8(p.values[static_cast<std::size_t>(k)]);
+  unsigned coded = 1;
+  for (int step = 1; step < p.count; ++step) {
+    const int k = p.order[static_cast<std::size_t>(step)];
+    write_surface(write, k, p.choices[static_cast<std::size_t>(k)],
+                  heights_at(heights, below_of(coded, k), p.count),
+                  heights_at(heights, above_of(coded, k, p.count), p.count),
+                  heights[static_cast<std::size_t>(k)].data());
+    coded |= 1u << k;
+  }
+  return true;
+}
+
+base::status decode_surface_bytes(std::string_view payload, channel_span out) {
+  auto corrupt = [](const std::string& why) {
+    return base::fail(base::errc::corrupt_data, "surface_bytes payload: " + why);
+  };
+  byte_reader read(payload);
+  thread_local surfaces heights;
+  heights[0].fill(0);
+  std::array<std::uint8_t, max_values> values{};
+  std::uint8_t count = 0;
+  if (!read.u8(count) || count < 1 || count > max_values)
+    return corrupt("the count of values is not 1..16");
+  for (int k = 0; k < count; ++k)
+    if (!read.u8(values[static_cast<std::size_t>(k)]) ||
+        (k > 0 && values[static_cast<std::size_t>(k)] == values[static_cast<std::size_t>(k - 1)]))
+      return corrupt("a value is missing or repeats the one below it");
+  unsigned coded = 1;
+  for (int step = 1; step < count; ++step) {
+    std::uint8_t k = 0;
+    if (!read.u8(k) || k < 1 || k >= count || (coded >> k & 1u))
+      return corrupt("a surface's index is out of range or coded twice");
+    surface_choice s;
+    if (!read_surface(read, s, heights_at(heights, below_of(coded, k), count),
+                      heights_at(heights, above_of(coded, k, count), count), heights[k].data()))
+      return corrupt("surface " + std::to_string(k) +
+                     " is cut short, has an unknown mode, or leaves the surfaces around it");
+    coded |= 1u << k;
+  }
+  if (!read.at_end())
+    return corrupt("bytes follow the last surface");
+  write_channel(values, count, heights, out);
+  return {};
+}
 
 bool encode_surface_layers(channel_view in, std::string& out) {
   return encode<false>(in, out);

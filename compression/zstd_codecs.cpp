@@ -59,7 +59,7 @@ base::result<std::size_t> zstd_into(std::string_view frame, void* into, std::siz
 bool is_transform(codec_id id) {
   return id == codec_id::run_length || id == codec_id::palette || id == codec_id::octree ||
          id == codec_id::column_layers || id == codec_id::predicted_layers ||
-         id == codec_id::walk_raw;
+         id == codec_id::walk_raw || id == codec_id::surface_bytes;
 }
 
 walk fewest_runs(channel_view in) {
@@ -197,6 +197,8 @@ bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out)
       return encode_surface_layers(in, out);
     case codec_id::ordered_surfaces:
       return encode_ordered_surfaces(in, out);
+    case codec_id::surface_bytes:
+      return encode_surface_bytes(in, out);
     case codec_id::zstd:
       return encode_zstd(in, zstd_level, out);
     case codec_id::zstd_transform:
@@ -230,6 +232,8 @@ base::status decode_with(codec_id id, std::string_view payload, channel_span out
       return decode_surface_layers(payload, out);
     case codec_id::ordered_surfaces:
       return decode_ordered_surfaces(payload, out);
+    case codec_id::surface_bytes:
+      return decode_surface_bytes(payload, out);
     case codec_id::zstd:
       return decode_zstd(payload, out);
     case codec_id::zstd_transform:
