@@ -81,9 +81,9 @@ std::vector<codec_case> codecs() {
        decode_zstd},
       {"zstd/19", [](channel_view in, std::string& out) { return encode_zstd(in, 19, out); },
        decode_zstd}};
-  for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
-                         codec_id::column_layers, codec_id::predicted_layers, codec_id::walk_raw,
-                         codec_id::surface_bytes}) {
+  for (codec_id inner :
+       {codec_id::run_length, codec_id::palette, codec_id::octree, codec_id::column_layers,
+        codec_id::predicted_layers, codec_id::walk_raw, codec_id::surface_bytes}) {
     cases.push_back({"zstd_transform/" + std::string(name(inner)),
                      [inner](channel_view in, std::string& out) {
                        return encode_zstd_transform(in, inner, 3, out);
@@ -398,16 +398,18 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_surface_layers, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_ordered_surfaces, std::string(8, '\xff')));
   EXPECT_TRUE(refused(decode_surface_bytes, ""));
-  EXPECT_TRUE(refused(decode_surface_bytes, std::string(1, '\0')));          // no values
-  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x11", 1)));        // 17 values
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string(1, '\0')));            // no values
+  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x11", 1)));          // 17 values
   EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x05\x05", 3)));  // repeats
   // Two values, surface 1 a constant: at 33 (past the top), at 4 with an unknown flag, as
   // surface 2 (there is none), and at 4 with an exception that leaves 0..32 or corrects by 0.
   EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x21\x00", 7)));
   EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x10\x04\x00", 7)));
   EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x02\x00\x04\x00", 7)));
-  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x50", 9)));
-  EXPECT_TRUE(refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x00", 9)));
+  EXPECT_TRUE(
+      refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x50", 9)));
+  EXPECT_TRUE(
+      refused(decode_surface_bytes, std::string("\x02\x00\x01\x01\x00\x04\x01\x00\x00", 9)));
   {
     channel decoded{};
     const std::string flat("\x02\x00\x01\x01\x00\x04\x00", 7);

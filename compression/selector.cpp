@@ -62,7 +62,7 @@ std::string candidate_name(const candidate& c) {
 
 selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
   STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
-                "verify is 1..15");
+                "verify is 1..candidate_count");
 }
 
 std::size_t selector::bucket_of(const analysis& a) {

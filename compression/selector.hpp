@@ -42,7 +42,7 @@ std::size_t index_of(const candidate& c);
 std::string candidate_name(const candidate& c);
 
 /// The weight of the balanced policy strata stores chunks with (selector_policy::decode_weight).
-inline constexpr double balanced_decode_weight = 8.0;
+inline constexpr double balanced_decode_weight = 12.0;
 
 struct selector_policy {
   enum class goal : std::uint8_t {
@@ -58,7 +58,7 @@ struct selector_policy {
   double decode_weight = 0;
   /// zstd's level for zstd and zstd_transform.
   int zstd_level = 19;
-  /// Candidates encoded per channel to verify the prediction (1..15).
+  /// Candidates encoded per channel to verify the prediction (1..candidate_count).
   int verify = 4;
   /// Exhaustive search every this many channels, to measure accuracy; 0 never.
   int audit_every = 64;

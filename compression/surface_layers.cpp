@@ -920,7 +920,8 @@ base::status decode(std::string_view payload, channel_span out, const char* what
 constexpr std::uint8_t mode_bits = 0x03, dense_bit = 0x04, down_bit = 0x08;
 
 std::uint64_t zigzag64(std::int64_t v) {
-  return v >= 0 ? static_cast<std::uint64_t>(v) * 2 : (static_cast<std::uint64_t>(-(v + 1)) * 2) + 1;
+  return v >= 0 ? static_cast<std::uint64_t>(v) * 2
+                : (static_cast<std::uint64_t>(-(v + 1)) * 2) + 1;
 }
 std::int64_t unzigzag64(std::uint64_t v) {
   return v & 1 ? -static_cast<std::int64_t>(v >> 1) - 1 : static_cast<std::int64_t>(v >> 1);
@@ -957,9 +958,9 @@ void write_surface(byte_writer& write, int k, const surface_choice& s, const std
         if (lo[n] == hi[n])
           continue;
         int unused = 0;
-        const int prediction = prediction_at(predicted, base.data(), h + (y > 0 ? y - 1 : 0) * edge,
-                                             lo + y * edge, hi + y * edge,
-                                             x > 0 ? h[n - 1] : 0, x, y, unused);
+        const int prediction =
+            prediction_at(predicted, base.data(), h + (y > 0 ? y - 1 : 0) * edge, lo + y * edge,
+                          hi + y * edge, x > 0 ? h[n - 1] : 0, x, y, unused);
         write.u8(zigzag(h[n] - prediction));
       }
     return;
@@ -1070,9 +1071,9 @@ bool read_surface(byte_reader& read, surface_choice& s, const std::uint8_t* lo,
           continue;
         }
         int unused = 0;
-        const int h = prediction_at(predicted, base.data(), below, row_lo, row_hi, left, x, y,
-                                    unused) +
-                      unzigzag(*correction++);
+        const int h =
+            prediction_at(predicted, base.data(), below, row_lo, row_hi, left, x, y, unused) +
+            unzigzag(*correction++);
         if (h < row_lo[x] || h > row_hi[x])
           return false;
         row[x] = static_cast<std::uint8_t>(h);

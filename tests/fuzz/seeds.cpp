@@ -70,9 +70,9 @@ int main(int argc, char** argv) {
     if (encode_surface_bytes(c, out))
       write(root / "surface_bytes", name, out);
     out.clear(), encode_zstd(c, 3, out), write(root / "zstd", name, out);
-    for (codec_id inner : {codec_id::run_length, codec_id::palette, codec_id::octree,
-                           codec_id::column_layers, codec_id::predicted_layers,
-                           codec_id::surface_bytes}) {
+    for (codec_id inner :
+         {codec_id::run_length, codec_id::palette, codec_id::octree, codec_id::column_layers,
+          codec_id::predicted_layers, codec_id::surface_bytes}) {
       out.clear();
       encode_zstd_transform(c, inner, 3, out);
       write(root / "zstd_transform", name + "_" + std::string(strata::compression::name(inner)),
