@@ -148,6 +148,11 @@ struct plane {
   std::int64_t a = 0, b = 0, c = 0;
 };
 
+bool within_limits(const plane& p) {
+  return std::abs(p.a) < plane_offset_limit && std::abs(p.b) < plane_slope_limit &&
+         std::abs(p.c) < plane_slope_limit;
+}
+
 // How the encoder codes one surface.
 struct surface_choice {
   surface_mode mode = surface_mode::predicted;
@@ -302,8 +307,7 @@ bool code_surface(Coder& coder, model& m, const surface_choice& choice, const st
       s.p.a = code_signed(coder, m.plane_a, choice.p.a);
       s.p.b = code_signed(coder, m.plane_b, choice.p.b);
       s.p.c = code_signed(coder, m.plane_c, choice.p.c);
-      if (std::abs(s.p.a) >= plane_offset_limit || std::abs(s.p.b) >= plane_slope_limit ||
-          std::abs(s.p.c) >= plane_slope_limit)
+      if (!within_limits(s.p))
         return false;
       break;
     case surface_mode::offset: {
@@ -1035,8 +1039,7 @@ bool read_surface(byte_reader& read, surface_choice& s, const std::uint8_t* lo,
       if (!read.varint(a) || !read.varint(b) || !read.varint(c))
         return false;
       s.p = {unzigzag64(a), unzigzag64(b), unzigzag64(c)};
-      if (std::abs(s.p.a) >= plane_offset_limit || std::abs(s.p.b) >= plane_slope_limit ||
-          std::abs(s.p.c) >= plane_slope_limit)
+      if (!within_limits(s.p))
         return false;
       break;
     case surface_mode::predicted:
