@@ -148,9 +148,10 @@ struct plane {
   std::int64_t a = 0, b = 0, c = 0;
 };
 
+// (Compared both ways, not through std::abs: a decoded number may be the most negative int64.)
 bool within_limits(const plane& p) {
-  return std::abs(p.a) < plane_offset_limit && std::abs(p.b) < plane_slope_limit &&
-         std::abs(p.c) < plane_slope_limit;
+  return p.a > -plane_offset_limit && p.a < plane_offset_limit && p.b > -plane_slope_limit &&
+         p.b < plane_slope_limit && p.c > -plane_slope_limit && p.c < plane_slope_limit;
 }
 
 // How the encoder codes one surface.
