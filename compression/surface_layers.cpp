@@ -884,12 +884,41 @@ bool plan(channel_view in, surfaces& heights, channel_plan& p) {
   return true;
 }
 
+// The plan of the channel planned last on this thread, in order: the selector encodes a channel
+// with ordered_surfaces and then with surface_bytes (or the other way), and planning is most of
+// either's encoding time, so the second takes the first's plan.
+struct last_plan {
+  channel in{};
+  bool planned = false;
+  bool fits = false;
+  surfaces heights;
+  channel_plan p;
+};
+
+const last_plan& ordered_plan(channel_view in) {
+  thread_local last_plan last;
+  if (last.planned && std::equal(in.begin(), in.end(), last.in.begin()))
+    return last;
+  std::copy(in.begin(), in.end(), last.in.begin());
+  last.planned = true;
+  last.fits = plan<true>(in, last.heights, last.p);
+  return last;
+}
+
 template <bool Ordered>
 bool encode(channel_view in, std::string& out) {
+  // (Coding reads the surfaces through a mutable reference, as decoding fills them: a copy.)
   thread_local surfaces heights;
   channel_plan p;
-  if (!plan<Ordered>(in, heights, p))
+  if constexpr (Ordered) {
+    const last_plan& last = ordered_plan(in);
+    if (!last.fits)
+      return false;
+    p = last.p;
+    heights = last.heights;
+  } else if (!plan<Ordered>(in, heights, p)) {
     return false;
+  }
   model m;
   internal::range_encoder coder(out);
   int n = p.count;
@@ -1109,10 +1138,11 @@ bool read_surface(byte_reader& read, surface_choice& s, const std::uint8_t* lo,
 }  // namespace
 
 bool encode_surface_bytes(channel_view in, std::string& out) {
-  thread_local surfaces heights;
-  channel_plan p;
-  if (!plan<true>(in, heights, p))
+  const last_plan& last = ordered_plan(in);
+  if (!last.fits)
     return false;
+  const channel_plan& p = last.p;
+  const surfaces& heights = last.heights;
   byte_writer write(out);
   write.u8(static_cast<std::uint8_t>(p.count));
   for (int k = 0; k < p.count; ++k)
