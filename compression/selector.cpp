@@ -17,6 +17,9 @@ double seconds_since(clock_type::time_point start) {
 // Learning rate of the running averages: recent channels count most, but one odd channel does not
 // swing a bucket.
 constexpr double learning_rate = 0.1;
+// How much each earlier decode sample keeps of its weight when a new one arrives: the line is
+// fitted over about the last 64 timings of a candidate.
+constexpr double decode_memory = 1 - 1.0 / 64;
 
 // Buckets: distinct values (1, 2, 3-4, 5-16, more) x layers per column (<=1.5, <=3, <=6, more)
 // x dominant share (>=0.99, >=0.9, >=0.5, less).
@@ -60,6 +63,27 @@ std::string candidate_name(const candidate& c) {
   return text;
 }
 
+void decode_model::learn(double bytes, double ns) {
+  weight_ = weight_ * decode_memory + 1;
+  x_ = x_ * decode_memory + bytes;
+  y_ = y_ * decode_memory + ns;
+  xx_ = xx_ * decode_memory + bytes * bytes;
+  xy_ = xy_ * decode_memory + bytes * ns;
+  ++samples_;
+}
+
+double decode_model::predict(double bytes) const {
+  if (samples_ == 0)
+    return 0;
+  const double mean_x = x_ / weight_, mean_y = y_ / weight_;
+  const double variance = xx_ / weight_ - mean_x * mean_x;
+  // Payloads of (nearly) one size say nothing of the slope: then the prediction is the mean.
+  // A slope below zero is noise (reading more is never faster): then it is flat too.
+  const double slope =
+      variance > 1 ? std::max(0.0, (xy_ / weight_ - mean_x * mean_y) / variance) : 0.0;
+  return std::max(0.0, mean_y + slope * (bytes - mean_x));
+}
+
 selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
   STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
                 "verify is 1..candidate_count");
@@ -82,17 +106,19 @@ std::size_t selector::bucket_of(const analysis& a) {
   return (distinct * 4 + layers) * 4 + share;
 }
 
-bool selector::within_budget(const bucket& b, std::size_t index) const {
+bool selector::within_budget(std::size_t index, double bytes) const {
   if (policy_.target != selector_policy::goal::smallest_within_decode_budget)
     return true;
-  // A candidate never timed in this bucket is given the benefit of the doubt once.
-  return b.decode_samples[index] == 0 || b.decode_ns[index] <= policy_.decode_budget_ns;
+  // A candidate never timed is given the benefit of the doubt once.
+  const decode_model& m = decode_[index];
+  return m.samples() == 0 || m.predict(bytes) <= policy_.decode_budget_ns;
 }
 
-double selector::cost(const bucket& b, std::size_t index, double bytes) const {
-  if (policy_.target != selector_policy::goal::balanced || b.decode_samples[index] == 0)
+double selector::cost(std::size_t index, double bytes) const {
+  const decode_model& m = decode_[index];
+  if (policy_.target != selector_policy::goal::balanced || m.samples() == 0)
     return bytes;
-  return bytes + policy_.decode_weight * b.decode_ns[index] / 1000;
+  return bytes + policy_.decode_weight * m.predict(bytes) / 1000;
 }
 
 selector_policy selector_policy::balanced_default() {
@@ -119,7 +145,7 @@ void selector::learn_size(bucket& b, const analysis& a, std::size_t index, std::
   b.size_factor[index] += learning_rate * (measured_over_estimate - b.size_factor[index]);
 }
 
-void selector::learn_decode(bucket& b, std::size_t index, const std::string& payload) {
+void selector::learn_decode(std::size_t index, const std::string& payload) {
   channel decoded;
   double ns = 0;
   for (int run = 0; run < 2; ++run) {
@@ -129,10 +155,7 @@ void selector::learn_decode(bucket& b, std::size_t index, const std::string& pay
     STRATA_ASSERT(status.ok(), "a payload the selector just encoded decodes");
     ns = run == 0 ? took : std::min(ns, took);
   }
-  b.decode_ns[index] = b.decode_samples[index] == 0
-                           ? ns
-                           : b.decode_ns[index] + learning_rate * (ns - b.decode_ns[index]);
-  ++b.decode_samples[index];
+  decode_[index].learn(static_cast<double>(payload.size()), ns);
 }
 
 selection selector::choose(channel_view in) {
@@ -147,10 +170,11 @@ selection selector::choose(channel_view in) {
     // Rank by learned estimate; verify the top `verify` that fit the budget.
     std::array<std::size_t, candidate_count> order{};
     std::iota(order.begin(), order.end(), 0);
-    std::array<double, candidate_count> predicted{};
+    std::array<double, candidate_count> predicted{}, predicted_bytes{};
     for (std::size_t n = 0; n < candidate_count; ++n) {
       const candidate& c = candidates()[n];
-      predicted[n] = cost(b, n, estimate_bytes(a, c.id, c.inner) * b.size_factor[n]);
+      predicted_bytes[n] = estimate_bytes(a, c.id, c.inner) * b.size_factor[n];
+      predicted[n] = cost(n, predicted_bytes[n]);
     }
     std::sort(order.begin(), order.end(),
               [&predicted](std::size_t x, std::size_t y) { return predicted[x] < predicted[y]; });
@@ -163,16 +187,19 @@ selection selector::choose(channel_view in) {
     for (std::size_t n : order) {
       if (verified == policy_.verify)
         break;
-      if (candidates()[n].id == codec_id::uniform || !within_budget(b, n))
+      if (candidates()[n].id == codec_id::uniform || !within_budget(n, predicted_bytes[n]))
         continue;
       std::string payload;
       if (!encode(n, in, payload))
         continue;
-      ++verified;
       learn_size(b, a, n, payload.size());
-      if (balanced && (time_now || b.decode_samples[n] == 0))
-        learn_decode(b, n, payload);
-      const double c = cost(b, n, static_cast<double>(payload.size()));
+      const auto bytes = static_cast<double>(payload.size());
+      if (!within_budget(n, bytes))
+        continue;
+      ++verified;
+      if (balanced && (time_now || decode_[n].samples() < decode_model::settled))
+        learn_decode(n, payload);
+      const double c = cost(n, bytes);
       if (best_index == candidate_count || c < best_cost) {
         best_index = n;
         best_cost = c;
@@ -187,7 +214,7 @@ selection selector::choose(channel_view in) {
       best_index = index_of(best.chosen);
     }
     if (!balanced && time_now)
-      learn_decode(b, best_index, best.payload);
+      learn_decode(best_index, best.payload);
   }
   const double spent = seconds_since(start);
   report_.choose_seconds += spent;
@@ -201,11 +228,10 @@ selection selector::choose(channel_view in) {
     audit_choose_seconds_ += spent;
     ++report_.audits;
     // Within 1 % of the best counts as a hit: a byte or two is a tie, not a wrong pick.
-    const bucket& audited = buckets_[bucket_of(a)];
     const double chosen_cost =
-        cost(audited, index_of(best.chosen), static_cast<double>(best.payload.size()));
+        cost(index_of(best.chosen), static_cast<double>(best.payload.size()));
     const double best_cost =
-        cost(audited, index_of(truth.chosen), static_cast<double>(truth.payload.size()));
+        cost(index_of(truth.chosen), static_cast<double>(truth.payload.size()));
     report_.audit_best += chosen_cost * 100 <= best_cost * 101;
     audit_chosen_bytes_ += best.payload.size();
     audit_best_bytes_ += truth.payload.size();
@@ -231,8 +257,6 @@ selection selector::search_all(channel_view in, const analysis* learn_from) {
   double best_cost = 0;
   bool found = false;
   for (std::size_t n = 0; n < candidate_count; ++n) {
-    if (!within_budget(b, n))
-      continue;
     std::string payload;
     if (!encode(n, in, payload))
       continue;
@@ -240,9 +264,11 @@ selection selector::search_all(channel_view in, const analysis* learn_from) {
     // so it times every candidate.
     if (learn_from && candidates()[n].id != codec_id::uniform)
       learn_size(b, a, n, payload.size());
+    if (!within_budget(n, static_cast<double>(payload.size())))
+      continue;
     if (balanced && candidates()[n].id != codec_id::uniform)
-      learn_decode(b, n, payload);
-    const double c = cost(b, n, static_cast<double>(payload.size()));
+      learn_decode(n, payload);
+    const double c = cost(n, static_cast<double>(payload.size()));
     if (!found || c < best_cost) {
       found = true;
       best_cost = c;

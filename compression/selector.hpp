@@ -2,10 +2,12 @@
 //
 // For each channel it analyses the content (compression/analysis.hpp), ranks the candidates by
 // estimated size corrected by what it has learned, encodes the top few, and keeps the smallest
-// (or the smallest whose learned decode time fits a budget, or the one with the least bytes plus
-// weighted decode time: balanced, which the store uses). It learns online, per feature bucket
-// (distinct values x layers per column x dominant share): the ratio of measured to estimated size
-// of every candidate it encodes, and the time its payloads take to decode. Every `audit_every`
+// (or the smallest whose predicted decode time fits a budget, or the one with the least bytes plus
+// weighted decode time: balanced, which the store uses). It learns online: per feature bucket
+// (distinct values x layers per column x dominant share), the ratio of measured to estimated size
+// of every candidate it encodes; per candidate, the time its payloads take to decode as a line in
+// their size (a codec's decode time grows with what it reads: a range coder's decisions, zstd's
+// sequences), which predicts a payload's decode time from its size. Every `audit_every`
 // channels it also encodes every candidate (exhaustive search) to measure how often its pick is
 // the true best and how much CPU it saves; report() has both.
 //
@@ -47,8 +49,8 @@ inline constexpr double balanced_decode_weight = 12.0;
 struct selector_policy {
   enum class goal : std::uint8_t {
     smallest,                       // the smallest payload
-    smallest_within_decode_budget,  // the smallest whose learned decode time fits the budget
-    balanced,                       // the least bytes + decode_weight x learned decode microseconds
+    smallest_within_decode_budget,  // the smallest whose predicted decode time fits the budget
+    balanced,  // the least bytes + decode_weight x predicted decode microseconds
   };
   goal target = goal::smallest;
   /// Per channel, for smallest_within_decode_budget.
@@ -63,7 +65,7 @@ struct selector_policy {
   /// Exhaustive search every this many channels, to measure accuracy; 0 never.
   int audit_every = 64;
   /// The winner's decode is timed every this many channels; balanced times every candidate it
-  /// encodes then, and any it has not timed yet in the channel's bucket.
+  /// encodes then, and any it has timed fewer than `decode_model::settled` times.
   int time_decode_every = 8;
 
   /// The balanced policy strata stores chunks with: a microsecond of decoding is worth
@@ -98,6 +100,23 @@ struct selector_report {
   }
 };
 
+/// What a selector has learned of one candidate's decode time: a least-squares line through
+/// (payload bytes, nanoseconds), recent samples weighted most.
+class decode_model {
+ public:
+  /// Samples before the line is trusted over trying the candidate again.
+  static constexpr std::uint32_t settled = 4;
+  void learn(double bytes, double ns);
+  /// Predicted nanoseconds for a payload of `bytes` (0 before any sample); never negative, and
+  /// never less for more bytes.
+  double predict(double bytes) const;
+  std::uint32_t samples() const { return samples_; }
+
+ private:
+  double weight_ = 0, x_ = 0, y_ = 0, xx_ = 0, xy_ = 0;
+  std::uint32_t samples_ = 0;
+};
+
 class selector {
  public:
   explicit selector(selector_policy policy = {});
@@ -113,29 +132,27 @@ class selector {
  private:
   struct bucket {
     std::array<double, candidate_count> size_factor;
-    std::array<double, candidate_count> decode_ns;
-    std::array<std::uint32_t, candidate_count> decode_samples{};
-    bucket() {
-      size_factor.fill(1.0);
-      decode_ns.fill(0.0);
-    }
+    bucket() { size_factor.fill(1.0); }
   };
   static std::size_t bucket_of(const analysis& a);
-  bool within_budget(const bucket& b, std::size_t index) const;
-  // What the policy minimises: bytes, plus for balanced the weighted learned decode time (0 for a
-  // candidate not timed yet in the bucket, so that it is tried).
-  double cost(const bucket& b, std::size_t index, double bytes) const;
+  // Whether a payload of `bytes` fits the budget (a candidate never timed is given the benefit of
+  // the doubt, so that it is tried).
+  bool within_budget(std::size_t index, double bytes) const;
+  // What the policy minimises: bytes, plus for balanced the weighted predicted decode time (0 for
+  // a candidate not timed yet, so that it is tried).
+  double cost(std::size_t index, double bytes) const;
   bool encode(std::size_t index, channel_view in, std::string& out) const;
   // Encodes every candidate; with an analysis, also learns from every size it measures.
   selection search_all(channel_view in, const analysis* learn_from);
   // Moves the bucket's size factor for a candidate towards measured / estimated bytes.
   void learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes);
   // Times the decode of a payload of candidate `index` (the faster of two runs: the first can
-  // find cold caches) and moves the bucket's decode time towards it.
-  void learn_decode(bucket& b, std::size_t index, const std::string& payload);
+  // find cold caches) and adds it to the candidate's decode model.
+  void learn_decode(std::size_t index, const std::string& payload);
 
   selector_policy policy_;
   std::vector<bucket> buckets_;
+  std::array<decode_model, candidate_count> decode_;
   selector_report report_;
   double audit_exhaustive_seconds_ = 0;
   double audit_choose_seconds_ = 0;

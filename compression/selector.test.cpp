@@ -91,6 +91,37 @@ TEST(selector, uniform_channels_cost_one_byte) {
   EXPECT_EQ(picked.payload.size(), 1u);
 }
 
+TEST(decode_model, fits_decode_time_as_a_line_in_payload_bytes) {
+  decode_model m;
+  EXPECT_EQ(m.predict(500), 0);  // never timed
+  for (double bytes : {100.0, 400.0, 250.0, 900.0})
+    m.learn(bytes, 1000 + 2 * bytes);
+  EXPECT_EQ(m.samples(), 4u);
+  EXPECT_NEAR(m.predict(0), 1000, 1e-6);
+  EXPECT_NEAR(m.predict(600), 2200, 1e-6);
+  EXPECT_NEAR(m.predict(5000), 11000, 1e-6);
+
+  // One payload size says nothing of the slope: the prediction is the mean time (the later
+  // sample weighs a little more).
+  decode_model flat;
+  flat.learn(300, 1000);
+  flat.learn(300, 3000);
+  EXPECT_NEAR(flat.predict(10), 2000, 20);
+  EXPECT_EQ(flat.predict(10000), flat.predict(10));
+
+  // Times that fall as payloads grow are noise: the line is flat, and never below zero.
+  decode_model falling;
+  falling.learn(100, 5000);
+  falling.learn(1000, 1000);
+  EXPECT_NEAR(falling.predict(100), 3000, 30);
+  EXPECT_EQ(falling.predict(1e6), falling.predict(100));
+
+  // Recent samples weigh most: a codec that became twice as slow is soon predicted so.
+  for (int n = 0; n < 1000; ++n)
+    m.learn(100 + n % 800, 2 * (1000 + 2 * (100 + n % 800)));
+  EXPECT_NEAR(m.predict(600), 4400, 4400 * 0.01);
+}
+
 TEST(selector, a_decode_budget_excludes_slow_codecs) {
   const unsigned seed = base::test_seed("selector.a_decode_budget_excludes_slow_codecs");
   std::mt19937 random(seed);
@@ -100,9 +131,9 @@ TEST(selector, a_decode_budget_excludes_slow_codecs) {
   policy.time_decode_every = 1;
   policy.audit_every = 0;
   selector s(policy);
-  // Decode times are learned per feature bucket, so feed one channel (one bucket): each choice
-  // times its winner, which is then over budget; after at most one round per candidate nothing
-  // is left within the budget and the fallback is run-length, however often it is asked.
+  // Feed one channel: each choice times its winner, which is then over budget; after at most one
+  // round per candidate nothing is left within the budget and the fallback is run-length, however
+  // often it is asked.
   // A channel whose smallest codec is not run-length (a flat one can be), so that falling back to
   // run-length is visible.
   channel c = stratified(random);
