@@ -19,6 +19,14 @@ inline std::uint8_t zigzag(int value) {
 inline int unzigzag(std::uint8_t value) {
   return static_cast<int>(value >> 1) ^ -static_cast<int>(value & 1);
 }
+/// The same for any 64-bit number (a varint's worth).
+inline std::uint64_t zigzag64(std::int64_t v) {
+  return v >= 0 ? static_cast<std::uint64_t>(v) * 2
+                : (static_cast<std::uint64_t>(-(v + 1)) * 2) + 1;
+}
+inline std::int64_t unzigzag64(std::uint64_t v) {
+  return v & 1 ? -static_cast<std::int64_t>(v >> 1) - 1 : static_cast<std::int64_t>(v >> 1);
+}
 
 class byte_writer {
  public:

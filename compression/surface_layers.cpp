@@ -953,14 +953,6 @@ base::status decode(std::string_view payload, channel_span out, const char* what
 
 constexpr std::uint8_t mode_bits = 0x03, dense_bit = 0x04, down_bit = 0x08;
 
-std::uint64_t zigzag64(std::int64_t v) {
-  return v >= 0 ? static_cast<std::uint64_t>(v) * 2
-                : (static_cast<std::uint64_t>(-(v + 1)) * 2) + 1;
-}
-std::int64_t unzigzag64(std::uint64_t v) {
-  return v & 1 ? -static_cast<std::int64_t>(v >> 1) - 1 : static_cast<std::int64_t>(v >> 1);
-}
-
 void write_surface(byte_writer& write, int k, const surface_choice& s, const std::uint8_t* lo,
                    const std::uint8_t* hi, const std::uint8_t* h) {
   write.u8(static_cast<std::uint8_t>(k));
