@@ -313,7 +313,7 @@ void close_sink(const caf::actor& sink) {
 
 struct gateway::impl {
   impl(caf::actor_system& s, gateway_backend& b, const config::config& c)
-      : system(s), backend(b), settings(c), timeout(request_timeout(c)) {}
+      : system(s), backend(b), settings(c), timeout(routed_timeout(c)) {}
 
   caf::actor_system& system;
   gateway_backend& backend;

@@ -43,6 +43,9 @@ struct handoff_run {
   std::uint64_t first = 0, last = 0;
   caf::actor to;
   bool final = false;
+  // When the move gives up waiting for the new owner (cluster.move_timeout_ms after this handoff
+  // began).
+  std::chrono::steady_clock::time_point deadline;
   int pass = 0;
   // Regions sent by the passes before this one, and by this one.
   std::uint64_t total = 0, copied = 0;
@@ -75,8 +78,11 @@ void end_pass(caf::event_based_actor* self, const run_pointer& run) {
 }
 
 // Sends the pass's next regions, a few megabytes at most, and goes on once the new owner took
-// them.
+// them. Without its answer within a request timeout (the message or the answer lost with a
+// dropped connection), the same regions go again, until the move's own timeout: the new owner
+// takes a copy as often as it comes, and keeps a newer one over a late older one.
 void send_batch(caf::event_based_actor* self, const run_pointer& run) {
+  const std::size_t start = run->next;
   std::vector<shard::region_rows> batch;
   std::uint64_t bytes = 0;
   while (run->next < run->todo.size() && bytes < batch_bytes_max &&
@@ -92,7 +98,12 @@ void send_batch(caf::event_based_actor* self, const run_pointer& run) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> versions;
   for (const shard::region_rows& r : batch)
     versions.emplace_back(r.region, r.meta.version);
-  const auto timeout = std::chrono::milliseconds(run->services->settings.cluster.move_timeout_ms);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      run->deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds::zero())
+    return fail(run, base::error{base::errc::unavailable,
+                                 "the new owner took no copy within cluster.move_timeout_ms"});
+  const auto timeout = std::min(left, request_timeout(run->services->settings));
   self->request(run->to, timeout, ingest_atom::value, std::move(batch))
       .then(
           [self, run, versions](std::uint64_t) {
@@ -102,7 +113,12 @@ void send_batch(caf::event_based_actor* self, const run_pointer& run) {
             run->copied += versions.size();
             send_batch(self, run);
           },
-          [run](caf::error& e) { fail(run, from_caf(e)); });
+          [self, run, start](caf::error& e) {
+            if (e != caf::sec::request_timeout)
+              return fail(run, from_caf(e));
+            run->next = start;
+            send_batch(self, run);
+          });
 }
 
 // One pass: the regions whose version moved since the last pass sent them.
@@ -135,6 +151,8 @@ caf::behavior mover(caf::event_based_actor* self, const node_services* services)
         run->last = last;
         run->to = to;
         run->final = final;
+        run->deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(services->settings.cluster.move_timeout_ms);
         if (!final)
           sent->erase(run->key());
         start_pass(self, run);

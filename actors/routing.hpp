@@ -35,6 +35,14 @@ inline std::chrono::milliseconds request_timeout(const config::config& settings)
   return std::chrono::milliseconds(settings.actors.request_timeout_ms);
 }
 
+/// How long the gateway waits for the router's answer. A request the router sends may take a
+/// request timeout, and one that timed out (its message lost with a dropped connection) is asked
+/// again after a map refresh, which may take another: the gateway waits for all three, so that
+/// the router's retry can answer.
+inline std::chrono::milliseconds routed_timeout(const config::config& settings) {
+  return 3 * request_timeout(settings);
+}
+
 /// Items grouped by the shard range that holds them, each group with its owner.
 template <class Item>
 struct range_groups {

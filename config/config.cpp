@@ -293,7 +293,8 @@ const std::vector<key_spec>& table() {
                    256, &config::actors, &actors_config::reader_threads),
       unsigned_key("actors.request_timeout_ms", "10000",
                    "How long an actor waits for another's reply before failing the request as "
-                   "unavailable.",
+                   "unavailable. The gateway waits three times as long for a client's request: "
+                   "the router asks again once after a reply that timed out.",
                    1, 3600000, &config::actors, &actors_config::request_timeout_ms),
       unsigned_key("actors.route_retries_max", "5",
                    "Times the router refreshes the shard map and retries a part refused for a "

@@ -104,7 +104,8 @@ std::string why_unreachable(caf::actor_system& system, const caf::error& e) {
   else if (e == caf::sec::cannot_connect_to_node)
     text +=
         " (nothing listens there, or the other side closed the connection at once: every "
-        "process of a cluster needs the same cluster.tls)";
+        "process of a cluster needs the same cluster.tls and, with TLS, a certificate signed by "
+        "the CA in the others' cluster.tls_ca)";
   else if (e == caf::sec::disconnect_during_handshake)
     text +=
         " (the other side closed the connection: every process of a cluster needs the "
@@ -370,8 +371,12 @@ base::status configure_network(caf::actor_system_config& cfg, const config::conf
   if (settings.cluster.heartbeat_ms > 0) {
     const auto interval = std::chrono::milliseconds(settings.cluster.heartbeat_ms);
     cfg.set("middleman.heartbeat-interval", caf::timespan{interval});
-    // A peer silent for three heartbeats is gone.
-    cfg.set("middleman.connection-timeout", caf::timespan{3 * interval});
+    // A peer silent for three heartbeats, and for half a lease at least, is gone. A busy machine
+    // delays heartbeats by far more than their interval, and dropping a connection loses the
+    // requests in flight on it; the lease, not the connection, decides who owns a range.
+    const auto silent = std::max<std::chrono::milliseconds>(
+        3 * interval, std::chrono::milliseconds(settings.cluster.lease_ms / 2));
+    cfg.set("middleman.connection-timeout", caf::timespan{silent});
   }
   if (settings.cluster.tls != 0) {
     cfg.load<caf::openssl::manager>();

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 
 namespace {
 
@@ -10,6 +11,16 @@ namespace {
 template <class Function>
 Function openssl_own(const char* name) {
   return reinterpret_cast<Function>(dlsym(RTLD_NEXT, name));
+}
+
+// A handshake call that wants the peer's next message waits for it, 2 ms at most, rather than
+// return at once to be called again straight away (tls_errors.hpp).
+void wait_for_handshake(SSL* ssl, int result) {
+  if (result > 0 || SSL_get_error(ssl, result) != SSL_ERROR_WANT_READ)
+    return;
+  pollfd socket{SSL_get_rfd(ssl), POLLIN, 0};
+  if (socket.fd >= 0)
+    poll(&socket, 1, 2);
 }
 
 }  // namespace
@@ -31,13 +42,17 @@ int SSL_write(SSL* ssl, const void* buffer, int size) {
 int SSL_accept(SSL* ssl) {
   static const auto next = openssl_own<int (*)(SSL*)>("SSL_accept");
   ERR_clear_error();
-  return next(ssl);
+  const int result = next(ssl);
+  wait_for_handshake(ssl, result);
+  return result;
 }
 
 int SSL_connect(SSL* ssl) {
   static const auto next = openssl_own<int (*)(SSL*)>("SSL_connect");
   ERR_clear_error();
-  return next(ssl);
+  const int result = next(ssl);
+  wait_for_handshake(ssl, result);
+  return result;
 }
 
 }  // extern "C"

@@ -8,6 +8,13 @@
 // wait for data reads as a failure: CAF closes that connection too. This file defines the four
 // I/O calls CAF makes (SSL_read, SSL_write, SSL_accept, SSL_connect) in the strata binary, where
 // they take precedence over libssl's; each empties the queue and calls OpenSSL's own.
+//
+// They also stop CAF 0.17 spinning through a handshake. While one is under way, CAF calls
+// SSL_accept or SSL_connect each time the socket is writable, and when the call wants the peer's
+// next message, CAF keeps the socket polled for writing, so its network thread loops at full
+// speed until that message arrives (thousands of calls per handshake; on a loaded machine the
+// handshake then outlasts middleman.connection-timeout and the connection is dropped). Here a
+// handshake call that wants to read waits for the socket to become readable, 2 ms at most.
 #pragma once
 
 namespace strata::coordinator {

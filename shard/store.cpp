@@ -1218,6 +1218,16 @@ base::status store::import_regions(std::span<const region_rows> regions) {
       [&](lmdb::transaction& txn) -> base::status {
         sequence = self_->next_sequence;
         for (const region_rows& r : regions) {
+          auto held = txn.get(self_->regions, region_key(r.region));
+          if (!held)
+            return held.error();
+          if (*held) {
+            auto meta = parse_region(**held, r.region);
+            if (!meta)
+              return meta.error();
+            if (meta->version > r.meta.version)
+              continue;
+          }
           for (lmdb::database db :
                {self_->chunks, self_->chunk_meta_db, self_->applied, self_->dirty, self_->regions})
             if (auto s = each_in(txn, db, r.region, r.region,

@@ -282,6 +282,8 @@ class store {
   base::result<region_rows> export_region(std::uint64_t region);
   /// Replaces what is stored for each region by its rows, in one durable write transaction:
   /// the region's old rows go first. Its applied ids join this store's window as the newest.
+  /// A region held at a higher version than its rows' stays as it is: a copy sent again, whose
+  /// first sending arrives late, does not undo the newer one.
   /// Errors: errc::invalid_argument (a row outside its region), errc::io_error.
   base::status import_regions(std::span<const region_rows> regions);
   /// Deletes every row of every region in [first, last] in one durable write transaction (a

@@ -429,7 +429,7 @@ namespace {
 
 // A range move's data path: a region's rows exported from one store and imported into another
 // carry its chunks, metadata and applied ids (a retry there is a duplicate); a later import
-// replaces the region wholly; the old copy is dropped by range.
+// replaces the region wholly, unless it holds an older version; the old copy is dropped by range.
 TEST(store, a_region_exported_and_imported_elsewhere_keeps_its_chunks_and_its_applied_ids) {
   temp_dir from_dir{"store-from"}, to_dir{"store-to"};
   auto from = store::open(options_for(from_dir), layered_baseline);
@@ -472,6 +472,11 @@ TEST(store, a_region_exported_and_imported_elsewhere_keeps_its_chunks_and_its_ap
   std::vector<update_request> next = {set_voxel(10, a, 101, 6)};
   ASSERT_EQ((*to)->apply_batch(next)[0].status, update_status::applied);
   EXPECT_EQ((*to)->region(42).value().version, 3u);
+
+  // An older copy arriving late (a move's batch sent again) leaves the newer one as it is.
+  ASSERT_TRUE((*to)->import_regions(std::span(&*rows, 1)).ok());
+  EXPECT_EQ((*to)->region(42).value().version, 3u);
+  EXPECT_EQ((*to)->read(a).value()->material[101], 6);
 
   // A row outside its region is refused and changes nothing.
   region_rows wrong = *rows;

@@ -901,7 +901,8 @@ TEST(cluster, over_tls_nodes_join_and_move_ranges_under_load_and_lose_no_update)
   auto three = wait_for_map(*to_n1, [&](const client::shard_map& m) {
     return owns_something(m, id3) && m.moves.empty();
   });
-  ASSERT_TRUE(three.ok()) << three.error().to_string() << c.coordinator->output();
+  ASSERT_TRUE(three.ok()) << three.error().to_string() << c.coordinator->output() << n1->output()
+                          << n2->output() << n3->output();
   const std::size_t before = load.acked();
   while (load.acked() < before + 40)
     std::this_thread::sleep_for(20ms);
