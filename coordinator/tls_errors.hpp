@@ -12,9 +12,9 @@
 // They also stop CAF 0.17 spinning through a handshake. While one is under way, CAF calls
 // SSL_accept or SSL_connect each time the socket is writable, and when the call wants the peer's
 // next message, CAF keeps the socket polled for writing, so its network thread loops at full
-// speed until that message arrives (thousands of calls per handshake; on a loaded machine the
-// handshake then outlasts middleman.connection-timeout and the connection is dropped). Here a
-// handshake call that wants to read waits for the socket to become readable, 2 ms at most.
+// speed until that message arrives (over two thousand calls for a cluster's few handshakes), and
+// on a loaded machine takes a core from the processes the handshake waits for. Here a handshake
+// call that wants to read waits for the socket to become readable, 2 ms at most.
 #pragma once
 
 namespace strata::coordinator {
