@@ -255,7 +255,15 @@ base::status run_compression(const compression_options& options) {
     smallest_policy.target = compression::selector_policy::goal::smallest;
     compression::selector material(policy), history(policy);
     compression::selector smallest_material(smallest_policy), smallest_history(smallest_policy);
-    compression::selector baseline_material(policy), baseline_history(policy);
+    // With the baseline only the chunks that differ from it are encoded: they follow the weight
+    // the world's selectors tune on all of its chunks, and add nothing to its sample.
+    compression::selector_policy baseline_policy = policy;
+    baseline_policy.decode_target = 0;
+    compression::selector baseline_material(baseline_policy), baseline_history(baseline_policy);
+    // As in the store, a chunk's two selectors tune one weight.
+    history.share_tuning(material);
+    baseline_material.share_tuning(material);
+    baseline_history.share_tuning(material);
     openvdb::Int32Grid::Ptr grid = openvdb::Int32Grid::create(0);
     std::vector<std::int32_t> dense_values;
     std::string buffer;
@@ -433,6 +441,10 @@ base::status run_compression(const compression_options& options) {
             .value(which->audit_bytes_ratio)
             .key("cpu_saved")
             .value(which->cpu_saved())
+            .key("decode_weight")
+            .value(which->decode_weight)
+            .key("decode_ratio")
+            .value(which->decode_ratio)
             .key("mix")
             .begin_object();
         for (std::size_t n = 0; n < compression::candidate_count; ++n)
@@ -467,9 +479,10 @@ base::status run_compression(const compression_options& options) {
           {"history", p.history_selector}}) {
       std::printf(
           "  selector (%s): accuracy %.1f %% on %llu audits, %.3f x the best bytes, "
-          "%.0f %% of exhaustive CPU saved\n    codec mix:",
+          "%.0f %% of exhaustive CPU saved, weight %.1f (sample decode ratio %.3f)\n"
+          "    codec mix:",
           channel_name, s.accuracy() * 100, static_cast<unsigned long long>(s.audits),
-          s.audit_bytes_ratio, s.cpu_saved() * 100);
+          s.audit_bytes_ratio, s.cpu_saved() * 100, s.decode_weight, s.decode_ratio);
       for (std::size_t n = 0; n < compression::candidate_count; ++n)
         if (s.mix[n])
           std::printf(" %s %llu", compression::candidate_name(compression::candidates()[n]).c_str(),

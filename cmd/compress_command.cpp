@@ -43,6 +43,7 @@ int run_compress(const args& words) {
   std::string shape_text, in_path, out_path;
   std::int64_t level = 19;
   double decode_weight = compression::balanced_decode_weight;
+  double decode_target = compression::balanced_decode_target;
   flag_parser flags("strata compress",
                     "Compress a dense uint8 volume (x fastest, then y, then z) into 32^3 chunks, "
                     "each with the codec the selector picks.");
@@ -50,13 +51,20 @@ int run_compress(const args& words) {
   flags.add_text("in", "FILE.raw", "the raw volume", &in_path, true);
   flags.add_text("out", "FILE.strata", "where to write the compressed volume", &out_path, true);
   flags.add_integer("level", "N", "zstd level inside the codecs, 1..22 (default 19)", &level);
-  char default_weight[32];
+  char default_weight[32], default_target[32];
   std::snprintf(default_weight, sizeof default_weight, "%g", compression::balanced_decode_weight);
+  std::snprintf(default_target, sizeof default_target, "%g", compression::balanced_decode_target);
   flags.add_number("decode-weight", "BYTES",
                    std::string("stored bytes one microsecond of decoding is worth when picking a "
-                               "codec; 0 picks the smallest (default ") +
+                               "codec, where the tuning starts; with --decode-target 0 it stays, "
+                               "and 0 then picks the smallest (default ") +
                        default_weight + ")",
                    &decode_weight);
+  flags.add_number("decode-target", "RATIO",
+                   std::string("tune the weight so that chunks decode in this fraction of zstd-3's "
+                               "time, as the selector times them; 0 keeps the weight (default ") +
+                       default_target + ")",
+                   &decode_target);
   int status = exit_ok;
   if (!parse_or_exit(flags, words, status))
     return status;
@@ -65,6 +73,8 @@ int run_compress(const args& words) {
   if (!(decode_weight >= 0 && decode_weight <= 1e9))
     return report(
         base::fail(base::errc::invalid_argument, "--decode-weight must be 0..1e9 bytes per us"));
+  if (!(decode_target >= 0 && decode_target <= 1e3))
+    return report(base::fail(base::errc::invalid_argument, "--decode-target must be 0..1000"));
   auto shape = parse_shape(shape_text);
   if (!shape)
     return report(shape.error());
@@ -73,6 +83,7 @@ int run_compress(const args& words) {
     return report(data.error());
   compression::selector_policy policy = compression::selector_policy::balanced_default();
   policy.decode_weight = decode_weight;
+  policy.decode_target = decode_target;
   policy.zstd_level = static_cast<int>(level);
   policy.audit_every = 0;
   compression::selector selector(policy);

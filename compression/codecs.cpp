@@ -182,6 +182,11 @@ std::size_t run_end(channel_view in, std::size_t from, std::uint8_t value) {
   return end;
 }
 
+// Run-length decoding along a walk other than storage order writes the voxels that differ from
+// the background one by one when there are at most this many (each write is a table look-up and a
+// scattered store; the alternative passes every voxel through a buffer twice).
+constexpr std::size_t sparse_run_voxels = voxels / 16;
+
 }  // namespace
 
 bool encode_run_length(channel_view in, walk order, std::string& out) {
@@ -223,28 +228,60 @@ base::status decode_run_length(std::string_view payload, channel_span out) {
   std::uint8_t order = 0;
   if (!read.u8(order) || order >= walks)
     return corrupt("run-length payload names no walk (" + std::to_string(order) + ")");
-  // The runs are contiguous in walk order: storage order decodes in place, the others into a
-  // buffer that is then put in storage order.
-  const bool in_place = order == static_cast<std::uint8_t>(walk::x_first);
-  thread_local channel walked;
-  std::uint8_t* target = in_place ? out.data() : walked.data();
-  std::size_t filled = 0;
-  while (filled < voxels) {
-    std::uint8_t value = 0;
-    std::uint64_t extra = 0;
-    if (!read.u8(value) || !read.varint(extra))
-      return corrupt("run-length payload ends after " + std::to_string(filled) + " voxels");
-    if (extra >= voxels - filled)
-      return corrupt("a run of " + std::to_string(extra + 1) +
-                     " voxels passes the chunk's end at " + std::to_string(filled));
-    std::memset(target + filled, value, extra + 1);
-    filled += extra + 1;
+  const std::string_view runs = payload.substr(1);
+  // Every run of `runs` in turn, as (walk position, value, length); an error when the runs do not
+  // cover the chunk exactly.
+  auto each_run = [&runs](auto&& visit) -> base::status {
+    byte_reader read(runs);
+    std::size_t filled = 0;
+    while (filled < voxels) {
+      std::uint8_t value = 0;
+      std::uint64_t extra = 0;
+      if (!read.u8(value) || !read.varint(extra))
+        return corrupt("run-length payload ends after " + std::to_string(filled) + " voxels");
+      if (extra >= voxels - filled)
+        return corrupt("a run of " + std::to_string(extra + 1) +
+                       " voxels passes the chunk's end at " + std::to_string(filled));
+      visit(filled, value, static_cast<std::size_t>(extra + 1));
+      filled += extra + 1;
+    }
+    if (!read.at_end())
+      return corrupt(std::to_string(read.remaining()) + " bytes follow the last run");
+    return {};
+  };
+  // Storage order decodes in place.
+  if (order == static_cast<std::uint8_t>(walk::x_first))
+    return each_run([&out](std::size_t at, std::uint8_t value, std::size_t length) {
+      std::memset(out.data() + at, value, length);
+    });
+  // The other walks: a channel that is mostly one value (history flags, a few voxels of another
+  // material) is written directly, the background everywhere and then only the other runs
+  // through the walk's table; any other into a buffer in walk order that is then put in storage
+  // order. Which one is known after a first pass, which also checks the runs.
+  std::array<std::uint32_t, 256> total{};
+  if (auto checked = each_run([&total](std::size_t, std::uint8_t value, std::size_t length) {
+        total[value] += static_cast<std::uint32_t>(length);
+      });
+      !checked)
+    return checked;
+  const auto background =
+      static_cast<std::uint8_t>(std::max_element(total.begin(), total.end()) - total.begin());
+  if (voxels - total[background] <= sparse_run_voxels) {
+    std::memset(out.data(), background, voxels);
+    const walk_table& table = table_of(static_cast<walk>(order));
+    return each_run([&](std::size_t at, std::uint8_t value, std::size_t length) {
+      if (value != background)
+        for (std::size_t n = at; n < at + length; ++n)
+          out[table[n]] = value;
+    });
   }
-  if (!read.at_end())
-    return corrupt(std::to_string(read.remaining()) + " bytes follow the last run");
-  if (!in_place)
+  thread_local channel walked;
+  auto decoded = each_run([](std::size_t at, std::uint8_t value, std::size_t length) {
+    std::memset(walked.data() + at, value, length);
+  });
+  if (decoded)
     unwalk(static_cast<walk>(order), walked.data(), out);
-  return {};
+  return decoded;
 }
 
 bool encode_walk_raw(channel_view in, walk order, std::string& out) {

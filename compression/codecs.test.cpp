@@ -42,6 +42,19 @@ std::vector<std::pair<std::string, channel>> sample_channels(std::mt19937& rando
       for (unsigned x = 0; x < edge; ++x)
         c[voxel_index(x, y, z)] = z < 8 + (x + y) / 8 ? 9 : z < 20 + x / 6 ? 4 : 0;
   samples.emplace_back("dipping layers", c);
+  // History flags: a few voxels set over a background that is not the first voxel's value, and
+  // as many voxels off the background as run-length decoding writes one by one, and one more.
+  c.fill(0);
+  c[0] = 1;
+  for (int n = 0; n < 90; ++n)
+    c[random() % voxels] = static_cast<std::uint8_t>(1 + random() % 3);
+  samples.emplace_back("sparse flags", c);
+  for (std::size_t off : {voxels / 16, voxels / 16 + 1}) {
+    c.fill(5);
+    for (std::size_t n = 0; n < off; ++n)
+      c[n * 7 % voxels] = 6;
+    samples.emplace_back(std::to_string(off) + " voxels off the background", c);
+  }
   for (int n = 0; n < 20; ++n) {
     const int values = 1 + static_cast<int>(random() % 20);
     const int run = 1 + static_cast<int>(random() % 500);
@@ -371,6 +384,13 @@ TEST(codecs, decoders_refuse_inconsistent_payloads) {
   EXPECT_TRUE(refused(decode_run_length, std::string("\x00\x01\x00", 3)));          // 1 voxel only
   EXPECT_TRUE(refused(decode_run_length, std::string("\x00\x01\x80\x80\x02", 5)));  // 32769
   EXPECT_TRUE(refused(decode_run_length, std::string("\x00\x01\xff\xff\x01\x00", 6)));  // padded
+  // The same along the other walks, which read the runs twice.
+  for (char w : {'\x01', '\x02', '\x03'}) {
+    EXPECT_TRUE(refused(decode_run_length, std::string(1, w) + std::string("\x01\x00", 2)));
+    EXPECT_TRUE(refused(decode_run_length, std::string(1, w) + std::string("\x01\x80\x80\x02", 4)));
+    EXPECT_TRUE(
+        refused(decode_run_length, std::string(1, w) + std::string("\x01\xff\xff\x01\x00", 5)));
+  }
   std::string overflow("\x00\x01", 2);
   overflow += std::string(10, '\xff');
   EXPECT_TRUE(refused(decode_run_length, overflow));

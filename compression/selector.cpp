@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 
 namespace strata::compression {
@@ -20,6 +21,14 @@ constexpr double learning_rate = 0.1;
 // How much each earlier decode sample keeps of its weight when a new one arrives: the line is
 // fitted over about the last 64 timings of a candidate.
 constexpr double decode_memory = 1 - 1.0 / 64;
+// A tuned weight: the sample holds up to this many timed channels, drawn uniformly from all so
+// far (reservoir sampling), so that the weight answers for the whole stream, not its latest
+// stretch (a world's chunks come region by region, and regions differ). The weight is first
+// tuned once this many channels were timed.
+constexpr std::size_t sample_capacity = 512;
+constexpr std::size_t sample_least = 16;
+// The zstd level the decode target is relative to.
+constexpr int tuning_reference_level = 3;
 
 // Buckets: distinct values (1, 2, 3-4, 5-16, more) x layers per column (<=1.5, <=3, <=6, more)
 // x dominant share (>=0.99, >=0.9, >=0.5, less).
@@ -84,9 +93,20 @@ double decode_model::predict(double bytes) const {
   return std::max(0.0, mean_y + slope * (bytes - mean_x));
 }
 
-selector::selector(selector_policy policy) : policy_(policy), buckets_(bucket_count) {
+selector::selector(selector_policy policy)
+    : policy_(policy), tuning_(std::make_shared<tuning>()), buckets_(bucket_count) {
   STRATA_ASSERT(policy_.verify >= 1 && policy_.verify <= static_cast<int>(candidate_count),
                 "verify is 1..candidate_count");
+  STRATA_ASSERT(policy_.decode_target >= 0, "a decode target is not negative");
+  tuning_->weight = policy_.decode_weight;
+  if (policy_.target == selector_policy::goal::balanced && policy_.decode_target > 0)
+    tuning_->weight = std::clamp(tuning_->weight, selector_policy::tuned_weight_min,
+                                 selector_policy::tuned_weight_max);
+  report_.decode_weight = policy_.target == selector_policy::goal::balanced ? tuning_->weight : 0;
+}
+
+void selector::share_tuning(const selector& other) {
+  tuning_ = other.tuning_;
 }
 
 std::size_t selector::bucket_of(const analysis& a) {
@@ -118,13 +138,14 @@ double selector::cost(std::size_t index, double bytes) const {
   const decode_model& m = decode_[index];
   if (policy_.target != selector_policy::goal::balanced || m.samples() == 0)
     return bytes;
-  return bytes + policy_.decode_weight * m.predict(bytes) / 1000;
+  return bytes + tuning_->weight * m.predict(bytes) / 1000;
 }
 
 selector_policy selector_policy::balanced_default() {
   selector_policy policy;
   policy.target = goal::balanced;
   policy.decode_weight = balanced_decode_weight;
+  policy.decode_target = balanced_decode_target;
   return policy;
 }
 
@@ -145,17 +166,82 @@ void selector::learn_size(bucket& b, const analysis& a, std::size_t index, std::
   b.size_factor[index] += learning_rate * (measured_over_estimate - b.size_factor[index]);
 }
 
-void selector::learn_decode(std::size_t index, const std::string& payload) {
+double selector::time_decode(codec_id id, const std::string& payload) {
   channel decoded;
   double ns = 0;
   for (int run = 0; run < 2; ++run) {
     const auto start = clock_type::now();
-    const auto status = decode_with(candidates()[index].id, payload, decoded);
+    const auto status = decode_with(id, payload, decoded);
     const double took = seconds_since(start) * 1e9;
     STRATA_ASSERT(status.ok(), "a payload the selector just encoded decodes");
     ns = run == 0 ? took : std::min(ns, took);
   }
+  return ns;
+}
+
+double selector::learn_decode(std::size_t index, const std::string& payload) {
+  const double ns = time_decode(candidates()[index].id, payload);
   decode_[index].learn(static_cast<double>(payload.size()), ns);
+  return ns;
+}
+
+void selector::timed_channel::add(double bytes, double ns) {
+  option[options++] = {static_cast<float>(bytes), static_cast<float>(ns)};
+}
+
+double selector::tuning::ratio_at(double w) const {
+  double picks = 0, reference = 0;
+  for (const timed_channel& t : sample) {
+    double best_cost = 0, best_ns = 0;
+    for (std::uint8_t n = 0; n < t.options; ++n) {
+      const double c = t.option[n][0] + w * t.option[n][1] / 1000;
+      if (n == 0 || c < best_cost) {
+        best_cost = c;
+        best_ns = t.option[n][1];
+      }
+    }
+    picks += best_ns;
+    reference += t.reference_ns;
+  }
+  return reference > 0 ? picks / reference : 0;
+}
+
+void selector::tuning::add(const timed_channel& timed, double target) {
+  ++seen;
+  if (sample.size() < sample_capacity) {
+    sample.push_back(timed);
+  } else {
+    // Keep this channel with probability capacity / seen, in place of a random one.
+    random = random * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::uint64_t slot = (random >> 11) % seen;
+    if (slot < sample_capacity)
+      sample[slot] = timed;
+  }
+  if (sample.size() >= sample_least) {
+    // A larger weight never picks a slower option on a channel: the ratio falls as the weight
+    // grows, and the least weight that meets the target is found by bisection (in log space:
+    // weights matter by their ratios).
+    double low = selector_policy::tuned_weight_min, high = selector_policy::tuned_weight_max;
+    if (ratio_at(low) <= target) {
+      weight = low;
+    } else if (ratio_at(high) > target) {
+      weight = high;
+    } else {
+      for (int step = 0; step < 16; ++step) {
+        const double middle = std::sqrt(low * high);
+        (ratio_at(middle) <= target ? high : low) = middle;
+      }
+      weight = high;
+    }
+  }
+  ratio = ratio_at(weight);
+}
+
+void selector::tune_weight(channel_view in, timed_channel& timed) {
+  std::string reference;
+  encode_with(codec_id::zstd, in, tuning_reference_level, reference);
+  timed.reference_ns = static_cast<float>(time_decode(codec_id::zstd, reference));
+  tuning_->add(timed, policy_.decode_target);
 }
 
 selection selector::choose(channel_view in) {
@@ -163,9 +249,17 @@ selection selector::choose(channel_view in) {
   const analysis a = analyze(in);
   bucket& b = buckets_[bucket_of(a)];
   selection best;
+  const bool balanced = policy_.target == selector_policy::goal::balanced;
+  const bool time_now =
+      policy_.time_decode_every > 0 && report_.channels % policy_.time_decode_every == 0;
+  const bool tune_now = balanced && policy_.decode_target > 0 && time_now;
+  timed_channel timed;
   if (a.distinct == 1) {
     best.chosen = {codec_id::uniform};
     encode_uniform(in, best.payload);
+    if (tune_now)
+      timed.add(static_cast<double>(best.payload.size()),
+                time_decode(codec_id::uniform, best.payload));
   } else {
     // Rank by learned estimate; verify the top `verify` that fit the budget.
     std::array<std::size_t, candidate_count> order{};
@@ -178,9 +272,6 @@ selection selector::choose(channel_view in) {
     }
     std::sort(order.begin(), order.end(),
               [&predicted](std::size_t x, std::size_t y) { return predicted[x] < predicted[y]; });
-    const bool balanced = policy_.target == selector_policy::goal::balanced;
-    const bool time_now =
-        policy_.time_decode_every > 0 && report_.channels % policy_.time_decode_every == 0;
     int verified = 0;
     std::size_t best_index = candidate_count;
     double best_cost = 0;
@@ -197,8 +288,11 @@ selection selector::choose(channel_view in) {
       if (!within_budget(n, bytes))
         continue;
       ++verified;
-      if (balanced && (time_now || decode_[n].samples() < decode_model::settled))
-        learn_decode(n, payload);
+      if (balanced && (time_now || decode_[n].samples() < decode_model::settled)) {
+        const double ns = learn_decode(n, payload);
+        if (tune_now)
+          timed.add(bytes, ns);
+      }
       const double c = cost(n, bytes);
       if (best_index == candidate_count || c < best_cost) {
         best_index = n;
@@ -215,6 +309,13 @@ selection selector::choose(channel_view in) {
     }
     if (!balanced && time_now)
       learn_decode(best_index, best.payload);
+  }
+  if (tune_now && timed.options > 0)
+    tune_weight(in, timed);
+  if (balanced) {
+    report_.decode_weight = tuning_->weight;
+    report_.decode_ratio = tuning_->ratio;
+    report_.decode_ratio_timings = tuning_->seen;
   }
   const double spent = seconds_since(start);
   report_.choose_seconds += spent;

@@ -3,7 +3,8 @@
 // For each channel it analyses the content (compression/analysis.hpp), ranks the candidates by
 // estimated size corrected by what it has learned, encodes the top few, and keeps the smallest
 // (or the smallest whose predicted decode time fits a budget, or the one with the least bytes plus
-// weighted decode time: balanced, which the store uses). It learns online: per feature bucket
+// weighted decode time: balanced, which the store uses, with a weight it tunes against a decode
+// target relative to zstd). It learns online: per feature bucket
 // (distinct values x layers per column x dominant share), the ratio of measured to estimated size
 // of every candidate it encodes; per candidate, the time its payloads take to decode as a line in
 // their size (a codec's decode time grows with what it reads: a range coder's decisions, zstd's
@@ -16,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,8 +45,12 @@ std::size_t index_of(const candidate& c);
 /// "zstd_transform/column_layers", "palette", ...
 std::string candidate_name(const candidate& c);
 
-/// The weight of the balanced policy strata stores chunks with (selector_policy::decode_weight).
+/// Where the balanced policy strata stores chunks with starts its weight
+/// (selector_policy::decode_weight).
 inline constexpr double balanced_decode_weight = 12.0;
+/// The decode target of that policy (selector_policy::decode_target): picks that decode in this
+/// fraction of zstd-3's time on the same channels.
+inline constexpr double balanced_decode_target = 0.6;
 
 struct selector_policy {
   enum class goal : std::uint8_t {
@@ -56,8 +62,18 @@ struct selector_policy {
   /// Per channel, for smallest_within_decode_budget.
   double decode_budget_ns = 0;
   /// For balanced: how many stored bytes one microsecond of decoding is worth. 0 is smallest;
-  /// the larger, the more bytes a faster codec may cost.
+  /// the larger, the more bytes a faster codec may cost. With a decode_target, where the weight
+  /// starts.
   double decode_weight = 0;
+  /// For balanced: when above 0, the selector tunes its weight as it goes so that its picks decode
+  /// in this fraction of the time zstd at level 3 takes on the same channels (1 = as fast as
+  /// zstd-3, 0.5 = twice as fast). Every `time_decode_every` channels it times zstd-3 and each
+  /// candidate it encodes, and keeps a uniform sample of such channels; the weight is the least
+  /// in [tuned_weight_min, tuned_weight_max] whose picks on that sample meet the target (the
+  /// least bytes for the decode time). Selectors that share their tuning (share_tuning) keep
+  /// one sample and one weight: the target then holds for what they encode together, a chunk's
+  /// two channels. 0 keeps the weight fixed.
+  double decode_target = 0;
   /// zstd's level for zstd and zstd_transform.
   int zstd_level = 19;
   /// Candidates encoded per channel to verify the prediction (1..candidate_count).
@@ -68,9 +84,14 @@ struct selector_policy {
   /// encodes then, and any it has timed fewer than `decode_model::settled` times.
   int time_decode_every = 8;
 
-  /// The balanced policy strata stores chunks with: a microsecond of decoding is worth
-  /// `balanced_decode_weight` bytes (docs/compression.md has how it was chosen).
+  /// The balanced policy strata stores chunks with: a weight that starts at
+  /// `balanced_decode_weight` bytes per microsecond and is tuned to decode in
+  /// `balanced_decode_target` of zstd-3's time (docs/compression.md has how both were chosen).
   static selector_policy balanced_default();
+
+  /// The bounds of a tuned weight.
+  static constexpr double tuned_weight_min = 0.5;
+  static constexpr double tuned_weight_max = 256;
 };
 
 struct selection {
@@ -92,6 +113,13 @@ struct selector_report {
   double exhaustive_seconds_estimate = 0;
   /// How often each candidate won, by candidate_name order of candidates().
   std::array<std::uint64_t, candidate_count> mix{};
+  /// Balanced: the weight now (tuned when the policy has a decode_target).
+  double decode_weight = 0;
+  /// With a decode_target: the picks' decode time at that weight over zstd-3's, on the sample of
+  /// timed channels (0 before the first), and how many channels were timed (with a shared
+  /// tuning, by all the selectors that share it).
+  double decode_ratio = 0;
+  std::uint64_t decode_ratio_timings = 0;
 
   double accuracy() const { return audits ? static_cast<double>(audit_best) / audits : 1; }
   /// 1 - choose time / exhaustive time: the share of encoding CPU the prediction saves.
@@ -126,6 +154,12 @@ class selector {
   /// Encodes with every candidate and returns the best under the policy.
   selection exhaustive(channel_view in);
 
+  /// Makes this selector tune its weight with `other`'s: one sample and one weight for both
+  /// (selector_policy::decode_target; the policies' targets should agree). A selector whose
+  /// policy has no decode_target follows the weight the others tune and adds nothing to the
+  /// sample.
+  void share_tuning(const selector& other);
+
   const selector_report& report() const { return report_; }
   const selector_policy& policy() const { return policy_; }
 
@@ -141,16 +175,42 @@ class selector {
   // What the policy minimises: bytes, plus for balanced the weighted predicted decode time (0 for
   // a candidate not timed yet, so that it is tried).
   double cost(std::size_t index, double bytes) const;
+  // Nanoseconds a payload takes to decode: the faster of two runs (the first can find cold
+  // caches).
+  static double time_decode(codec_id id, const std::string& payload);
   bool encode(std::size_t index, channel_view in, std::string& out) const;
   // Encodes every candidate; with an analysis, also learns from every size it measures.
   selection search_all(channel_view in, const analysis* learn_from);
   // Moves the bucket's size factor for a candidate towards measured / estimated bytes.
   void learn_size(bucket& b, const analysis& a, std::size_t index, std::size_t bytes);
-  // Times the decode of a payload of candidate `index` (the faster of two runs: the first can
-  // find cold caches) and adds it to the candidate's decode model.
-  void learn_decode(std::size_t index, const std::string& payload);
+  // Times the decode of a payload of candidate `index` and adds it to the candidate's decode
+  // model; returns the nanoseconds.
+  double learn_decode(std::size_t index, const std::string& payload);
+  // A timed channel, for a decode_target: zstd-3's decode time and, for each candidate encoded,
+  // its bytes and decode time.
+  struct timed_channel {
+    float reference_ns = 0;
+    std::uint8_t options = 0;
+    std::array<std::array<float, 2>, candidate_count> option{};
+    void add(double bytes, double ns);
+  };
+  // The weight, and with a decode_target the sample it is tuned on.
+  struct tuning {
+    double weight = 0;
+    double ratio = 0;
+    std::vector<timed_channel> sample;
+    std::uint64_t seen = 0;
+    std::uint64_t random = 0x9e3779b97f4a7c15;
+    // Keeps a timed channel in the sample and sets the weight to the least that meets `target`.
+    void add(const timed_channel& timed, double target);
+    // The picks' decode time over zstd-3's on the sample at weight w.
+    double ratio_at(double w) const;
+  };
+  // Times zstd-3 on the channel, and adds it to the tuning.
+  void tune_weight(channel_view in, timed_channel& timed);
 
   selector_policy policy_;
+  std::shared_ptr<tuning> tuning_;
   std::vector<bucket> buckets_;
   std::array<decode_model, candidate_count> decode_;
   selector_report report_;

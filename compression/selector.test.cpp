@@ -196,6 +196,70 @@ TEST(selector, balanced_trades_bytes_for_decode_time_by_its_weight) {
       << "seed " << seed;
 }
 
+TEST(selector, a_decode_target_tunes_the_weight_towards_it) {
+  const unsigned seed = base::test_seed("selector.a_decode_target_tunes_the_weight");
+  std::mt19937 random(seed);
+  std::vector<channel> stream;
+  for (int n = 0; n < 48; ++n)
+    stream.push_back(stratified(random));
+  selector_policy policy;
+  policy.target = selector_policy::goal::balanced;
+  policy.zstd_level = 3;
+  policy.audit_every = 0;
+  policy.time_decode_every = 1;
+  policy.decode_weight = 12;
+  // No codec decodes a layered channel in a hundredth of zstd-3's time: every timing finds the
+  // picks too slow, and the weight climbs to its bound. Nor does any take a hundred times zstd-3's
+  // time: the weight falls to the other bound.
+  policy.decode_target = 0.01;
+  selector eager(policy);
+  policy.decode_target = 100;
+  selector relaxed(policy);
+  std::size_t eager_bytes = 0, relaxed_bytes = 0;
+  for (std::size_t n = 0; n < stream.size(); ++n) {
+    const selection e = eager.choose(stream[n]);
+    const selection r = relaxed.choose(stream[n]);
+    channel decoded{};
+    ASSERT_TRUE(decode_with(e.chosen.id, e.payload, decoded).ok());
+    ASSERT_EQ(decoded, stream[n]) << "seed " << seed;
+    // The second half, once both weights have reached their bounds.
+    if (n >= stream.size() / 2) {
+      eager_bytes += e.payload.size();
+      relaxed_bytes += r.payload.size();
+    }
+  }
+  EXPECT_EQ(eager.report().decode_weight, selector_policy::tuned_weight_max) << "seed " << seed;
+  EXPECT_EQ(relaxed.report().decode_weight, selector_policy::tuned_weight_min) << "seed " << seed;
+  EXPECT_GT(eager.report().decode_ratio, 0.01) << "seed " << seed;
+  EXPECT_LT(relaxed.report().decode_ratio, 100) << "seed " << seed;
+  EXPECT_EQ(eager.report().decode_ratio_timings, stream.size());
+  // Decode time bought with bytes, as with a fixed weight.
+  EXPECT_GT(eager_bytes, relaxed_bytes) << "seed " << seed;
+  // Without a target the weight stays where it was set; sharing a tuning, it follows the weight
+  // tuned there and adds nothing to its sample.
+  policy.decode_target = 0;
+  selector fixed(policy), follower(policy);
+  follower.share_tuning(eager);
+  for (const channel& c : stream) {
+    fixed.choose(c);
+    follower.choose(c);
+  }
+  EXPECT_EQ(fixed.report().decode_weight, 12);
+  EXPECT_EQ(fixed.report().decode_ratio_timings, 0u);
+  EXPECT_EQ(follower.report().decode_weight, selector_policy::tuned_weight_max);
+  EXPECT_EQ(follower.report().decode_ratio_timings, stream.size());
+  // A chunk's two selectors with one tuning: both channels' timings in one sample.
+  policy.decode_target = 0.01;
+  selector material(policy), history(policy);
+  history.share_tuning(material);
+  for (const channel& c : stream) {
+    material.choose(c);
+    history.choose(c);
+  }
+  EXPECT_EQ(history.report().decode_ratio_timings, 2 * stream.size());
+  EXPECT_EQ(history.report().decode_weight, material.report().decode_weight);
+}
+
 TEST(selector, encode_selected_writes_a_decodable_chunk) {
   std::mt19937 random(7);
   chunk c;

@@ -218,12 +218,14 @@ struct store::impl {
   mutable std::mutex counters_lock;
   store_counters counters;
   // Balanced: chunks are read far more often than written, so a codec that decodes much faster
-  // may cost a few more bytes.
+  // may cost a few more bytes; the two selectors tune one weight for the chunk's decode time.
   compression::selector material_selector{compression::selector_policy::balanced_default()};
   compression::selector history_selector{compression::selector_policy::balanced_default()};
 
   impl(const store_options& o, baseline_source b, lmdb::environment e)
-      : options(o), baseline(std::move(b)), env(std::move(e)), cache(o.cache_bytes) {}
+      : options(o), baseline(std::move(b)), env(std::move(e)), cache(o.cache_bytes) {
+    history_selector.share_tuning(material_selector);
+  }
 
   void log(const std::string& line) const {
     if (options.log)
