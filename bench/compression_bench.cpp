@@ -153,7 +153,8 @@ void openvdb_method(pass_report& report, const chunk& c, openvdb::Int32Grid& gri
 }
 
 // strata with the baseline: a chunk equal to the generator's output is not stored at all; any
-// other stores each channel as the smaller of the selector's choice and a delta. Decoding counts
+// other stores each channel as the smallest of the selector's choice and the two deltas (in storage
+// order, and up the columns under zstd). Decoding counts
 // regenerating the baseline (`baseline_seconds`), which every reader of such a chunk pays.
 void baseline_method(pass_report& report, const chunk& c, const chunk& baseline,
                      double baseline_seconds, compression::selector& material,
@@ -165,9 +166,14 @@ void baseline_method(pass_report& report, const chunk& c, const chunk& baseline,
   if (!equal) {
     auto pick = [](compression::selector& s, compression::channel_view in,
                    compression::channel_view base, std::string& payload) {
-      std::string delta;
+      std::string delta, columns;
       compression::encode_baseline_delta(in, base, delta);
+      compression::encode_baseline_columns(in, base, s.policy().zstd_level, columns);
       compression::selection chosen = s.choose(in);
+      if (columns.size() < delta.size() && columns.size() < chosen.payload.size()) {
+        payload = std::move(columns);
+        return codec_id::baseline_columns;
+      }
       if (delta.size() < chosen.payload.size()) {
         payload = std::move(delta);
         return codec_id::baseline_delta;
@@ -212,6 +218,11 @@ void check_every_codec(pass_report& report, const chunk& c, const chunk& baselin
     ++report.codec_checks;
     report.codec_failures +=
         !(compression::decode_baseline_delta(delta, base, out).ok() && out == in);
+    delta.clear();
+    compression::encode_baseline_columns(in, base, 3, delta);
+    ++report.codec_checks;
+    report.codec_failures +=
+        !(compression::decode_baseline_columns(delta, base, out).ok() && out == in);
   }
 }
 

@@ -127,6 +127,7 @@ double estimate_bytes(const analysis& a, codec_id id, codec_id inner) {
           return 1e300;
       }
     case codec_id::baseline_delta:
+    case codec_id::baseline_columns:
       break;
   }
   return 1e300;

@@ -84,6 +84,8 @@ std::string_view name(codec_id id) {
       return "zstd_transform";
     case codec_id::baseline_delta:
       return "baseline_delta";
+    case codec_id::baseline_columns:
+      return "baseline_columns";
     case codec_id::predicted_layers:
       return "predicted_layers";
     case codec_id::walk_raw:

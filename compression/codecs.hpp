@@ -32,6 +32,7 @@ enum class codec_id : std::uint8_t {
   surface_layers = 12,
   ordered_surfaces = 13,
   surface_bytes = 14,
+  baseline_columns = 15,
 };
 
 /// "uniform", "run_length", ...; "unknown" for an id no codec has.
@@ -147,12 +148,25 @@ static_assert(transform_bytes_max >= 1 + 2 * voxels);
 bool encode_baseline_delta(channel_view in, channel_view baseline, std::string& out);
 base::status decode_baseline_delta(std::string_view payload, channel_view baseline,
                                    channel_span out);
+/// Baseline + delta up the columns, under zstd: the same spans, but over the z-first walk
+/// (erosion and deposition change a column's top, a run up the column where storage order sees
+/// one voxel per plane), compressed as one zstd frame at `zstd_level` whose content is at most
+/// transform_bytes_max bytes. Payload: empty when equal; otherwise the frame.
+bool encode_baseline_columns(channel_view in, channel_view baseline, int zstd_level,
+                             std::string& out);
+base::status decode_baseline_columns(std::string_view payload, channel_view baseline,
+                                     channel_span out);
+/// Whether a codec decodes over a baseline (baseline_delta, baseline_columns).
+constexpr bool needs_baseline(codec_id id) {
+  return id == codec_id::baseline_delta || id == codec_id::baseline_columns;
+}
 
 /// Encodes with `id` and its default parameters (run_length on the walk with fewest runs;
 /// walk_raw on z_first; zstd at `zstd_level`; zstd_transform over column_layers). Not for
-/// baseline_delta, which needs a baseline. Returns false when the codec does not apply.
+/// the codecs that need a baseline. Returns false when the codec does not apply.
 bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out);
-/// Decodes a payload of any codec but baseline_delta. errc::corrupt_data for an unknown id.
+/// Decodes a payload of any codec but those that need a baseline. errc::corrupt_data for an
+/// unknown id.
 base::status decode_with(codec_id id, std::string_view payload, channel_span out);
 
 }  // namespace strata::compression

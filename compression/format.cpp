@@ -68,6 +68,9 @@ bool encode_channel(channel_view in, codec_id id, const encode_choice& choice,
     case codec_id::baseline_delta:
       STRATA_ASSERT(baseline != nullptr, "baseline_delta needs a baseline");
       return encode_baseline_delta(in, *baseline, out);
+    case codec_id::baseline_columns:
+      STRATA_ASSERT(baseline != nullptr, "baseline_columns needs a baseline");
+      return encode_baseline_columns(in, *baseline, choice.zstd_level, out);
     case codec_id::zstd_transform:
       return encode_zstd_transform(in, choice.transform, choice.zstd_level, out);
     default:
@@ -78,11 +81,12 @@ bool encode_channel(channel_view in, codec_id id, const encode_choice& choice,
 base::status decode_channel(std::string_view payload, codec_id id, const channel* baseline,
                             channel_span out, const char* which) {
   base::status status;
-  if (id == codec_id::baseline_delta) {
+  if (needs_baseline(id)) {
     if (!baseline)
       return base::fail(base::errc::invalid_argument,
                         std::string(which) + " is a delta over the generator's chunk; none given");
-    status = decode_baseline_delta(payload, *baseline, out);
+    status = id == codec_id::baseline_delta ? decode_baseline_delta(payload, *baseline, out)
+                                            : decode_baseline_columns(payload, *baseline, out);
   } else {
     status = decode_with(id, payload, out);
   }

@@ -11,8 +11,8 @@
 //   ...           material payload, then history payload (to the end)
 //
 // Decoding checks the version, the codec ids, every length and payload, and finally the checksum,
-// so a chunk that decodes is the chunk that was encoded. A chunk with a baseline_delta channel
-// needs the world generator's chunk to decode.
+// so a chunk that decodes is the chunk that was encoded. A chunk with a baseline_delta or
+// baseline_columns channel needs the world generator's chunk to decode.
 #pragma once
 
 #include <cstdint>
@@ -50,8 +50,8 @@ struct encode_choice {
 };
 
 /// Encodes `c` and appends it to `out`. `baseline` is the generator's chunk, needed only when a
-/// channel uses baseline_delta. Returns false (and leaves `out` as it was) when a chosen codec
-/// does not apply, e.g. uniform on a mixed channel.
+/// channel uses baseline_delta or baseline_columns. Returns false (and leaves `out` as it was) when
+/// a chosen codec does not apply, e.g. uniform on a mixed channel.
 bool encode_chunk(const chunk& c, const encode_choice& choice, std::string& out,
                   const chunk* baseline = nullptr);
 
@@ -68,8 +68,8 @@ void write_chunk(const chunk& c, codec_id material, std::string_view material_pa
 base::result<chunk_header> read_header(std::string_view bytes);
 
 /// Decodes a whole chunk. Errors: read_header's; errc::corrupt_data for a bad payload or a
-/// checksum that does not match; errc::invalid_argument when a channel is baseline_delta and no
-/// baseline is given.
+/// checksum that does not match; errc::invalid_argument when a channel needs a baseline and none
+/// is given.
 base::status decode_chunk(std::string_view bytes, chunk& out, const chunk* baseline = nullptr);
 
 }  // namespace strata::compression

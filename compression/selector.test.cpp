@@ -29,6 +29,13 @@ channel stratified(std::mt19937& random) {
   return c;
 }
 
+std::vector<channel> stratified_stream(std::mt19937& random, int count) {
+  std::vector<channel> stream;
+  for (int n = 0; n < count; ++n)
+    stream.push_back(stratified(random));
+  return stream;
+}
+
 TEST(analysis, reports_the_shape_of_a_channel) {
   channel c{};
   c.fill(4);
@@ -159,9 +166,7 @@ TEST(selector, a_decode_budget_excludes_slow_codecs) {
 TEST(selector, balanced_trades_bytes_for_decode_time_by_its_weight) {
   const unsigned seed = base::test_seed("selector.balanced_trades_bytes_for_decode_time");
   std::mt19937 random(seed);
-  std::vector<channel> stream;
-  for (int n = 0; n < 60; ++n)
-    stream.push_back(stratified(random));
+  const std::vector<channel> stream = stratified_stream(random, 60);
   selector_policy smallest_policy;
   smallest_policy.zstd_level = 3;
   smallest_policy.audit_every = 0;
@@ -199,9 +204,7 @@ TEST(selector, balanced_trades_bytes_for_decode_time_by_its_weight) {
 TEST(selector, a_decode_target_tunes_the_weight_towards_it) {
   const unsigned seed = base::test_seed("selector.a_decode_target_tunes_the_weight");
   std::mt19937 random(seed);
-  std::vector<channel> stream;
-  for (int n = 0; n < 48; ++n)
-    stream.push_back(stratified(random));
+  const std::vector<channel> stream = stratified_stream(random, 48);
   selector_policy policy;
   policy.target = selector_policy::goal::balanced;
   policy.zstd_level = 3;

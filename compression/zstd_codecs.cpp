@@ -153,10 +153,13 @@ bool encode_baseline_delta(channel_view in, channel_view baseline, std::string& 
   return true;
 }
 
-base::status decode_baseline_delta(std::string_view payload, channel_view baseline,
-                                   channel_span out) {
-  std::memcpy(out.data(), baseline.data(), voxels);
-  byte_reader read(payload);
+namespace {
+
+// Reads delta spans and hands each to place(position, literals); an error when a span passes the
+// chunk's end or the spans end inside one.
+template <class Place>
+base::status apply_spans(std::string_view spans, Place place) {
+  byte_reader read(spans);
   std::size_t at = 0;
   while (!read.at_end()) {
     std::uint64_t skip = 0, count_minus_one = 0;
@@ -169,10 +172,53 @@ base::status decode_baseline_delta(std::string_view payload, channel_view baseli
     at += skip;
     if (!read.bytes(count_minus_one + 1, literals))
       return base::fail(base::errc::corrupt_data, "delta payload ends inside a span's values");
-    std::memcpy(out.data() + at, literals.data(), literals.size());
+    place(at, literals);
     at += literals.size();
   }
   return {};
+}
+
+}  // namespace
+
+base::status decode_baseline_delta(std::string_view payload, channel_view baseline,
+                                   channel_span out) {
+  std::memcpy(out.data(), baseline.data(), voxels);
+  return apply_spans(payload, [&out](std::size_t at, std::string_view literals) {
+    std::memcpy(out.data() + at, literals.data(), literals.size());
+  });
+}
+
+bool encode_baseline_columns(channel_view in, channel_view baseline, int zstd_level,
+                             std::string& out) {
+  channel walked_in, walked_baseline;
+  for (std::size_t n = 0; n < voxels; ++n) {
+    const std::uint16_t at = walk_index(walk::z_first, n);
+    walked_in[n] = in[at];
+    walked_baseline[n] = baseline[at];
+  }
+  std::string spans;
+  encode_baseline_delta(walked_in, walked_baseline, spans);
+  STRATA_ASSERT(spans.size() <= transform_bytes_max, "delta spans outgrew their bound");
+  if (!spans.empty())
+    zstd_append(spans, zstd_level, out);
+  return true;
+}
+
+base::status decode_baseline_columns(std::string_view payload, channel_view baseline,
+                                     channel_span out) {
+  std::memcpy(out.data(), baseline.data(), voxels);
+  if (payload.empty())
+    return {};
+  thread_local std::string buffer;
+  buffer.resize(transform_bytes_max);
+  auto got = zstd_into(payload, buffer.data(), transform_bytes_max);
+  if (!got)
+    return got.error();
+  return apply_spans(
+      std::string_view(buffer.data(), *got), [&out](std::size_t at, std::string_view literals) {
+        for (std::size_t n = 0; n < literals.size(); ++n)
+          out[walk_index(walk::z_first, at + n)] = static_cast<std::uint8_t>(literals[n]);
+      });
 }
 
 bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out) {
@@ -204,6 +250,7 @@ bool encode_with(codec_id id, channel_view in, int zstd_level, std::string& out)
     case codec_id::zstd_transform:
       return encode_zstd_transform(in, codec_id::column_layers, zstd_level, out);
     case codec_id::baseline_delta:
+    case codec_id::baseline_columns:
       break;
   }
   STRATA_ASSERT(false, "encode_with needs a codec that takes no baseline");
@@ -239,6 +286,7 @@ base::status decode_with(codec_id id, std::string_view payload, channel_span out
     case codec_id::zstd_transform:
       return decode_zstd_transform(payload, out);
     case codec_id::baseline_delta:
+    case codec_id::baseline_columns:
       break;
   }
   return base::fail(base::errc::corrupt_data,

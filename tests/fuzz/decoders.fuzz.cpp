@@ -65,6 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_channel(decode_ordered_surfaces(in, out).ok(), out);
 #elif FUZZ_TARGET == 14
   check_channel(decode_surface_bytes(in, out).ok(), out);
+#elif FUZZ_TARGET == 15
+  check_channel(decode_baseline_columns(in, baseline, out).ok(), out);
 #elif FUZZ_TARGET == 100
   static chunk c;
   static chunk base_chunk;

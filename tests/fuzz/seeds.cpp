@@ -80,6 +80,8 @@ int main(int argc, char** argv) {
             out);
     }
     out.clear(), encode_baseline_delta(c, baseline, out), write(root / "baseline_delta", name, out);
+    out.clear(), encode_baseline_columns(c, baseline, 3, out);
+    write(root / "baseline_columns", name, out);
     chunk whole;
     whole.material = c;
     whole.history.fill(0);
