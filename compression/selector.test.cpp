@@ -240,13 +240,16 @@ TEST(selector, a_decode_target_tunes_the_weight_towards_it) {
   EXPECT_GT(eager_bytes, relaxed_bytes) << "seed " << seed;
   // Without a target the weight stays where it was set; sharing a tuning, it follows the weight
   // tuned there and adds nothing to its sample.
+  auto choose_each = [&stream](selector& one, selector& other) {
+    for (const channel& c : stream) {
+      one.choose(c);
+      other.choose(c);
+    }
+  };
   policy.decode_target = 0;
   selector fixed(policy), follower(policy);
   follower.share_tuning(eager);
-  for (const channel& c : stream) {
-    fixed.choose(c);
-    follower.choose(c);
-  }
+  choose_each(fixed, follower);
   EXPECT_EQ(fixed.report().decode_weight, 12);
   EXPECT_EQ(fixed.report().decode_ratio_timings, 0u);
   EXPECT_EQ(follower.report().decode_weight, selector_policy::tuned_weight_max);
@@ -255,10 +258,7 @@ TEST(selector, a_decode_target_tunes_the_weight_towards_it) {
   policy.decode_target = 0.01;
   selector material(policy), history(policy);
   history.share_tuning(material);
-  for (const channel& c : stream) {
-    material.choose(c);
-    history.choose(c);
-  }
+  choose_each(material, history);
   EXPECT_EQ(history.report().decode_ratio_timings, 2 * stream.size());
   EXPECT_EQ(history.report().decode_weight, material.report().decode_weight);
 }
