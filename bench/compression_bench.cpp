@@ -153,9 +153,9 @@ void openvdb_method(pass_report& report, const chunk& c, openvdb::Int32Grid& gri
 }
 
 // strata with the baseline: a chunk equal to the generator's output is not stored at all; any
-// other stores each channel as the smallest of the selector's choice and the two deltas (in storage
-// order, and up the columns under zstd). Decoding counts
-// regenerating the baseline (`baseline_seconds`), which every reader of such a chunk pays.
+// other stores each channel as the smallest of the selector's choice and the two deltas (in
+// storage order, and up the columns under zstd). Decoding counts regenerating the baseline
+// (`baseline_seconds`), which every reader of such a chunk pays.
 void baseline_method(pass_report& report, const chunk& c, const chunk& baseline,
                      double baseline_seconds, compression::selector& material,
                      compression::selector& history, std::string& buffer, chunk& decoded) {
